@@ -1,0 +1,3 @@
+from lightif.cli import main
+
+raise SystemExit(main())

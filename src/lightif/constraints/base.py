@@ -18,6 +18,8 @@ no global state. Randomness belongs to `sample(rng)` (synthesis) only.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import random
 import types
@@ -25,6 +27,25 @@ import typing
 from typing import Any, ClassVar, Literal, Self
 
 from lightif.errors import ConstraintArgsError
+
+
+# Benchmark parity switch. By default checkers reproduce the official verdicts exactly (including documented official
+# quirks). Inside `with fixed_quirks():` checkers that document a quirk use the corrected behaviour instead
+# (`lightif score --fix-official-quirks`). Checkers read it with `quirks_fixed()`; it is not randomness: deterministic.
+_FIX_QUIRKS: contextvars.ContextVar[bool] = contextvars.ContextVar("lightif_fix_quirks", default=False)
+
+
+def quirks_fixed() -> bool:
+    return _FIX_QUIRKS.get()
+
+
+@contextlib.contextmanager
+def fixed_quirks(enabled: bool = True):
+    token = _FIX_QUIRKS.set(enabled)
+    try:
+        yield
+    finally:
+        _FIX_QUIRKS.reset(token)
 
 
 def loose_variants(response: str) -> list[str]:

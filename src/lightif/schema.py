@@ -121,14 +121,14 @@ def load_prompts(path: str | Path, *, validate: bool = True) -> list[PromptRecor
     out: list[PromptRecord] = []
     seen: dict[str, int] = {}
     for line, rec in read_jsonl(path):
-        if "messages" in rec:
+        if "jqzl_prompt" in rec or "check_code" in rec:
+            from lightif.jqzl import prompt_record_from_jqzl  # Light-IF official ground-truth format (types A and B)
+
+            pr = prompt_record_from_jqzl(rec, path=path, line=line)
+        elif "messages" in rec:
             pr = from_ours(rec, path=path, line=line)
         elif "instruction_id_list" in rec:
             pr = from_benchmark(rec, path=path, line=line, source=rec.get("source", "benchmark"))
-        elif "jqzl_prompt" in rec:
-            from lightif.jqzl import prompt_record_from_jqzl  # Light-IF official ground-truth format
-
-            pr = prompt_record_from_jqzl(rec, path=path, line=line)
         else:
             raise DataError("unrecognised record: expected 'messages' (lightif), 'instruction_id_list' (IFEval/IFBench) "
                             "or 'jqzl_prompt' (Light-IF)", path=path, line=line)

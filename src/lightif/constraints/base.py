@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import functools
 import random
 import types
 import typing
@@ -114,6 +115,12 @@ def _describe_hint(hint: Any) -> str:
     return {int: "an integer", float: "a number", str: "a string", bool: "a boolean"}.get(hint, getattr(hint, "__name__", str(hint)))
 
 
+@functools.cache
+def _field_info(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
+    """Type hints and init fields of a constraint class (cached: building specs is on the reward hot path)."""
+    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls) if f.init}
+
+
 @dataclasses.dataclass(frozen=True)
 class Constraint:
     """Base class of every verifiable constraint. Subclasses are frozen dataclasses of their parameters."""
@@ -129,8 +136,7 @@ class Constraint:
         """Build from a params dict, validating names, types and values. Unknown names are an error."""
         params = dict(params or {})
         params.update(extra)
-        hints = typing.get_type_hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+        hints, fields = _field_info(cls)
         for name in params:
             if name not in fields:
                 allowed = ", ".join(sorted(fields)) or "no parameters"

@@ -1,0 +1,237 @@
+"""Robustness and speed of every IFBench checker: arbitrary unicode, 100 KB texts, pathological inputs.
+
+Budget: 50 ms per check. Checkers that must run NLTK's Punkt sentence splitter (and the Treebank word tokenizer)
+over the whole response are bounded by NLTK itself: about 50 ms for 100 KB of prose, and up to ~1.5 s on 100 KB
+of adversarial text (33,000 one-emoji sentences, 100,000 '!'), where Punkt's own cost is super-linear. Those ids
+(`NLTK_BOUND`) get 50 ms on 2 KB inputs, 150 ms on 100 KB prose and (slow test) 5 s on 100 KB adversarial text;
+every other checker gets 50 ms on everything. Timings take the best of two runs (shared CPU).
+
+Also differential checks of the linear-time helpers against the definitions they replace (NLTK calls, upstream's
+list mutation, upstream's backtracking regex).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Callable
+
+import nltk
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lightif import constraints as C
+from lightif.constraints import ifbench_common as K
+from lightif.constraints.base import fixed_quirks
+from lightif.constraints.ifbench import ifbench_ids
+from lightif.constraints.ifbench_custom import _quoted_special
+from lightif.constraints.ifbench_format import _surviving_lines
+from lightif.constraints.ifbench_words import _end_tokens
+from lightif.resources import benchmark_file, ensure_nltk
+
+BUDGET_S = 0.050
+NLTK_BOUND = {"ratio:sentence_type", "ratio:sentence_balance", "ratio:sentence_words",
+              "sentence:alliteration_increment",
+              "sentence:keyword", "sentence:increment", "words:last_first", "words:keywords_specific_position",
+              "words:start_verb", "words:words_position", "count:pronouns", "format:emoji",
+              "format:no_bullets_bullets", "format:title_case", "custom:sentence_alphabet"}
+SIZE = 100_000
+
+
+def _params() -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for line in benchmark_file("ifbench").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        for cid, kw in zip(rec["instruction_id_list"], rec["kwargs"]):
+            out.setdefault(cid, {k: v for k, v in kw.items() if v is not None})
+    return out
+
+
+PARAMS = _params()
+CONSTRAINTS = {cid: C.build({"id": cid, "params": PARAMS[cid]}) for cid in ifbench_ids()}
+
+
+def _clear_caches() -> None:
+    K.sentences.cache_clear()
+    K.sentence_tokens.cache_clear()
+
+
+def _best_time(fn: Callable[[], object], runs: int = 2) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        _clear_caches()
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _prose(size: int) -> str:
+    rng = random.Random(0)
+    words = ("the quick brown fox jumps over a lazy dog while she and I watch it from our window because "
+             "nothing else happens here today").split()
+    out, n = [], 0
+    while n < size:
+        sent = " ".join(rng.choice(words) for _ in range(rng.randint(4, 18))).capitalize() + rng.choice(".?!")
+        if rng.random() < 0.1:
+            sent += "\n\n"
+        out.append(sent)
+        n += len(sent) + 1
+    return " ".join(out)[:size]
+
+
+def pathological(size: int) -> dict[str, str]:
+    half = size // 2
+    return {
+        "prose": _prose(size),
+        "open_parens": "(" * size,
+        "nested_parens": "(" * half + ")" * half,
+        "dquotes": '"' * size,
+        "mixed_quotes": "'\"" * half,
+        "newlines": "\n" * size,
+        "blank_lines": " \n" * half,
+        "one_word": "a" * size,
+        "words": "abc " * (size // 4),
+        "quote_bangs": '"' + "!" * (size - 1),
+        "dots": "." * size,
+        "interrobangs": "?!" * half,
+        "emoji_sentences": "😀. " * (size // 4),
+        "stars_dashes": "*-" * half,
+        "question_labels": "Question 1\n" * (size // 11),
+        "csv_rows": "a,b,c,d,e\n" * (size // 10),
+        "csv_quotes": '"x",' * (size // 4),
+        "word_lines": "word\n" * (size // 5),
+        "title_words": "Hello World " * (size // 12),
+        "zimbabwe": "Zimbabwe\n" * (size // 9),
+        "html": "<i>" * (size // 3),
+        "digits": "1234567890" * (size // 10),
+        "cjk": "日本語のテキスト。" * (size // 9),
+        "combining": "e\u0301" * half,
+        "nul_cr": "\x00\r" * half,
+        "surrogate_like": "\ufffd\u200b" * half,
+    }
+
+
+
+
+def _check_and_score(c, text: str) -> None:
+    for quirks in (False, True):
+        with fixed_quirks(quirks):
+            assert isinstance(c.check(text), bool)
+            assert 0.0 <= c.score(text) <= 1.0
+
+
+@pytest.mark.parametrize("cid", ifbench_ids())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(max_size=400))
+def test_arbitrary_unicode(cid, text):
+    c = CONSTRAINTS[cid]
+    t0 = time.perf_counter()
+    _check_and_score(c, text)
+    elapsed = (time.perf_counter() - t0) / 4  # 2 modes x (check + score)
+    assert elapsed < 4 * BUDGET_S  # generous per call here: hypothesis runs first-time imports inside
+    for mode in ("strict", "loose"):
+        assert C.check([c], text, mode).errors == (None,)
+
+
+PATHOLOGICAL_100K = pathological(SIZE)
+PATHOLOGICAL_2K = pathological(2_000)
+
+
+@pytest.mark.parametrize("cid", sorted(set(ifbench_ids()) - NLTK_BOUND))
+def test_100kb_inputs_within_budget(cid):
+    c = CONSTRAINTS[cid]
+    c.check("warm up.")
+    slow = {}
+    for name, text in PATHOLOGICAL_100K.items():
+        assert len(text) <= SIZE
+        _check_and_score(c, text)
+        t = _best_time(lambda text=text: c.check(text))
+        if t >= BUDGET_S:
+            slow[name] = round(t * 1000, 1)
+    assert not slow, f"{cid}: ms per check {slow}"
+
+
+@pytest.mark.parametrize("cid", sorted(NLTK_BOUND))
+def test_nltk_bound_checkers(cid):
+    c = CONSTRAINTS[cid]
+    c.check("warm up.")
+    slow = {}
+    for name, text in PATHOLOGICAL_2K.items():
+        _check_and_score(c, text)
+        t = _best_time(lambda text=text: c.check(text))
+        if t >= BUDGET_S:
+            slow[name] = round(t * 1000, 1)
+    assert not slow, f"{cid}: ms per check on 2 KB {slow}"
+    prose = PATHOLOGICAL_100K["prose"]
+    t = _best_time(lambda: c.check(prose))
+    assert t < 3 * BUDGET_S, f"{cid}: {t * 1000:.0f} ms on 100 KB prose"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cid", sorted(NLTK_BOUND))
+def test_nltk_bound_checkers_100kb_adversarial(cid):
+    c = CONSTRAINTS[cid]
+    for name, text in PATHOLOGICAL_100K.items():
+        _check_and_score(c, text)
+        t = _best_time(lambda text=text: c.check(text), runs=1)
+        assert t < 5.0, f"{cid} on {name}: {t:.2f} s"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cid", ifbench_ids())
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(alphabet=st.characters(), max_size=3000))
+def test_arbitrary_unicode_many(cid, text):
+    _check_and_score(CONSTRAINTS[cid], text)
+
+
+# ----- differential checks of the fast helpers -------------------------------------------------------------------
+SENTENCEY = st.lists(st.sampled_from(list("ab Cd.!?\"'()\n,-😀") + ["Mr.", " e.g. ", "...", "Go", "cat"]),
+                     max_size=80).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=SENTENCEY)
+def test_lazy_tokenizers_equal_nltk(text):
+    ensure_nltk()
+    assert list(K.iter_sentences(text)) == nltk.sent_tokenize(text)
+    words = nltk.word_tokenize(text)
+    assert list(K.iter_word_tokens(text)) == words
+    head, tail = _end_tokens(text)
+    assert head == words[:2] and tail == words[-3:]
+    expected_tag = nltk.pos_tag(words)[0][1] if words else None
+    assert K.first_pos_tag(text) == expected_tag
+
+
+def _upstream_line_removal(lines: list[str]) -> list[str]:
+    """The loop `format:line_indent` reproduces, run literally (mutating the list under its iterator)."""
+    lines = list(lines)
+    for line in lines:
+        if not line.strip():
+            lines.remove(line)
+    return lines
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.sampled_from(["", " ", "  ", "\t", "a", " b", "  c"]), max_size=30))
+def test_line_removal_simulation_equals_upstream_loop(lines):
+    assert _surviving_lines(lines) == _upstream_line_removal(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(field=st.text(alphabet=st.sampled_from(list('"a1 !\n\t_é')), max_size=20))
+def test_quoted_special_equals_upstream_regex(field):
+    assert _quoted_special(field) == bool(re.match(r'".*[^\d\w\s].*"', field))
+
+
+def test_person_names_single_pass_equals_per_name_regex():
+    from lightif.constraints.ifbench_common import word_list
+
+    texts = ["Emma's and Liam_x, Noah-Ava (Mia) Miami ÉEmma Emma2 Leo.", "Jonathan\nStella\tRyan", ""]
+    for text in texts:
+        expected = sum(1 for n in word_list("person_names") if re.search(rf"\b{re.escape(n)}\b", text))
+        assert C.get("count:person_names")._found(text) == expected

@@ -38,6 +38,7 @@ def main() -> int:
         # honest numbers: forget the memoised language detections and Punkt contexts of the previous pass
         ifeval._detect_probs.cache_clear()
         ifeval._punkt().text_contains_sentbreak.cache_clear()
+        ifeval._capital_tokens.cache_clear()
         t = time.perf_counter()
         E.score_responses(records, responses)
         best = min(best, time.perf_counter() - t)

@@ -144,13 +144,15 @@ def main() -> None:
             cmd = [sys.executable, __file__, "--run-one", v, "--workdir", work, "--model-dir", str(model_dir),
                    "--data", str(data), "--device", args.device, "--seq-len", str(args.seq_len),
                    "--batch", str(args.batch), "--steps", str(args.steps)]
-            out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+            out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))})
             line = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
             if out.returncode or not line:
                 sys.exit(f"{v} failed:\n{out.stderr[-3000:]}")
             results[v] = json.loads(line[0][7:])
             print(json.dumps(results[v]))
-    setup = f"{args.device}, vocab {args.vocab}, hidden {args.hidden}, {args.layers} layers, seq {args.seq_len} x {args.batch}"
+    setup = (f"{args.device}, vocab {args.vocab}, hidden {args.hidden}, {args.layers} layers, "
+             f"seq {args.seq_len} x {args.batch}")
     for v in results:
         if v != "plain" and "plain" in results:
             ratio = results[v]["peak_bytes"] / max(results["plain"]["peak_bytes"], 1)

@@ -126,6 +126,7 @@ CASES = [
     ("words:words_position", {"keyword": "cat"}, "The cat saw a cat", False),  # no final punctuation token
     ("words:words_position", {"keyword": "cat"}, "The cat saw a cat dog", True),
     ("words:words_position", {"keyword": "cat"}, "cat", False),
+    ("words:words_position", {"keyword": "no"}, "No.", False),  # IFBench #24: two tokens, no IndexError
     # sentence
     ("sentence:alliteration_increment", {}, "Big cat. Big bad cat. Big bad bold cat.", True),
     ("sentence:alliteration_increment", {}, "Big bad cat. Big cat.", False),

@@ -5,13 +5,23 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_thinking import (
+    ANSWER_EN,
+    ANSWER_ZH,
+    GOOD_EN,
+    GOOD_ZH,
+    LAZY_EN,
+    PREVIEW_ONLY_EN,
+    PROMPT_EN,
+    PROMPT_ZH,
+    SPECS_EN,
+    SPECS_ZH,
+)
 
 from lightif.cli import main
 from lightif.errors import ConfigError, DataError
 from lightif.extract import ExtractConfig, extract, funnel_path, run_extract
 from lightif.io import read_jsonl, write_jsonl
-from test_thinking import (ANSWER_EN, ANSWER_ZH, GOOD_EN, GOOD_ZH, LAZY_EN, PREVIEW_ONLY_EN, PROMPT_EN, PROMPT_ZH,
-                           SPECS_EN, SPECS_ZH)
 
 
 def _s(pid: str, i: int, thinking: str | None, answer: str, lang: str = "en") -> dict:
@@ -39,10 +49,31 @@ def samples() -> list[dict]:
 
 def test_funnel_counts_each_filter(samples):
     res = extract(samples, ExtractConfig())
-    assert res.dropped == {"closed_thinking": 1, "correct": 1, "length": 0, "preview": 1, "self_check": 1,
+    assert res.dropped == {"tier": 0, "closed_thinking": 1, "correct": 1, "length": 0, "preview": 1, "self_check": 1,
                            "not_lazy": 0, "fluent": 1, "unique": 1, "per_prompt_cap": 1}
     assert res.funnel["total"] == 9 and res.funnel["per_prompt_cap"] == 2
     assert [r["id"] for r in res.records] == ["en1#2", "zh1#0"]  # en1: the sample with the stronger self-check
+
+
+def test_only_the_requested_tiers_are_sampled(samples):
+    for s in samples:
+        s["tier"] = "easy" if s["id"] == "zh1" else "pass"
+    res = extract(samples, ExtractConfig())
+    assert res.dropped["tier"] == 1 and [r["id"] for r in res.records] == ["en1#2"]
+    both = extract(samples, ExtractConfig(tiers=["pass", "easy"]))
+    assert [r["meta"]["tier"] for r in both.records] == ["pass", "easy"]
+    with pytest.raises(ConfigError):
+        ExtractConfig(tiers=["medium"])
+
+
+def test_non_thinking_answers_when_think_is_not_required(samples):
+    assert extract(samples, ExtractConfig()).dropped["closed_thinking"] == 1  # en5 has no think block
+    res = extract(samples, ExtractConfig(think_required=False, max_per_prompt=5))
+    plain = [r for r in res.records if r["meta"]["prompt_id"] == "en5"]
+    assert len(plain) == 1 and plain[0]["messages"][-1]["content"] == ANSWER_EN.replace("moon", "star")
+    assert plain[0]["meta"]["patterns"] is None
+    truncated = _s("en9", 0, None, "<think>never closed " + ANSWER_EN)
+    assert extract([truncated], ExtractConfig(think_required=False)).dropped["closed_thinking"] == 1
 
 
 def test_output_is_chat_sft_format(samples, tmp_path):
@@ -80,6 +111,8 @@ def test_cli_writes_output_and_funnel(samples, tmp_path, capsys):
     assert main(["extract", "--in", str(inp), "--out", str(out), "--min-preview", "0.5"]) == 0
     printed = capsys.readouterr().out
     assert "closed_thinking" in printed and "kept 2" in printed
+    assert main(["extract", "--in", str(inp), "--out", str(tmp_path / "plain.jsonl"), "--no-think-required"]) == 0
+    assert "kept 3" in capsys.readouterr().out  # + the tag-less en5 answer
     assert len(list(read_jsonl(out))) == 2
     funnel = json.loads(funnel_path(out).read_text())
     assert funnel["funnel"]["per_prompt_cap"] == 2 and funnel["dropped"]["correct"] == 1
@@ -112,7 +145,8 @@ def test_filter_then_extract_end_to_end_on_the_tiny_model(tiny_model_dir, tmp_pa
     recs = synthesize(SynthConfig(n=3, seed=9, min_constraints=1, max_constraints=2))
     filter_prompts(recs, FilterConfig(model=str(tiny_model_dir), samples=2, max_new_tokens=6), tmp_path / "f")
     out = tmp_path / "cold.jsonl"
-    assert main(["extract", "--in", str(tmp_path / "f" / "samples.jsonl"), "--out", str(out)]) == 0
+    assert main(["extract", "--in", str(tmp_path / "f" / "samples.jsonl"), "--out", str(out), "--tiers",
+                 "hard,pass,easy"]) == 0
     funnel = json.loads(funnel_path(out).read_text())["funnel"]
-    assert funnel["total"] == 6
+    assert funnel["total"] == 6 and funnel["tier"] == 6
     assert funnel["per_prompt_cap"] == len(list(read_jsonl(out)))

@@ -3,7 +3,9 @@ pathological) are checked in well under 50 ms each — no catastrophic regex bac
 
 Timing is the best of 3 runs (the test machine is shared). Known linear-but-slower case: NLTK Punkt spends ~4 us
 per '.'/'?'/'!' candidate inside its own code, so 100 KB made only of abbreviations ("Mr. Mr. ...", 25,000
-candidates) costs ~0.1 s for the two Punkt-based checkers; that case has its own bound (PUNKT_DENSE_BOUND).
+candidates) costs ~0.1 s for the two Punkt-based checkers, and 100 KB of "*.*.*." without any whitespace ~0.2 s
+(Punkt then builds one 100 KB context and word-tokenizes it). Reproducing the official sentence count means running
+Punkt itself, so that case has its own bound (PUNKT_DENSE_BOUND) and is checked to grow linearly.
 langdetect (parity requires the library itself) reads at most 10,000 characters in pure Python, a fixed ~30-70 ms
 on this machine for any long input; its three checkers get LANGDETECT_BOUND on pathological input.
 """
@@ -47,7 +49,7 @@ PARAMS = {
 }
 CONSTRAINTS = {cid: C.build({"id": cid, "params": p}) for cid, p in PARAMS.items()}
 BOUND = 0.050
-PUNKT_DENSE_BOUND = 0.5
+PUNKT_DENSE_BOUND = 1.5
 PUNKT_IDS = {"length_constraints:number_sentences", "change_case:capital_word_frequency"}
 LANGDETECT_BOUND = 0.2
 LANGDETECT_IDS = {"language:response_language", "change_case:english_capital", "change_case:english_lowercase"}
@@ -60,10 +62,13 @@ PATHOLOGICAL = {
     "blank_paragraphs": "\n\n" * (N // 2), "sections": "Section " * (N // 8), "digits": "1" * N,
     "cjk": "中文字符" * (N // 4), "caps": "ABC " * (N // 4), "one_word": "a" * N, "words": "a " * (N // 2),
     "mixed_ws": "\t\n\u2028\x0b " * (N // 5), "emoji": "😀" * (N // 2), "combining": "e\u0301" * (N // 2),
-    "json_open": '{"a":' * (N // 5), "ps_markers": "P.S. P.P.S " * (N // 11), "highlights": "*a* **b** " * (N // 10),
-    "title_open": "<<x" * (N // 3), "zero_width": "\u200b" * N, "nul": "\x00" * N, "surrogate_ish": "\ufffd" * N,
+    "json_open": '{"a":' * (N // 5), "highlights": "*a* **b** " * (N // 10),
+    "title_open": "<<x" * (N // 3), "long_chunk": "aA" + "-" * N, "long_chunk_edges": "-" * (N // 2) + "aA" + "-" * (N // 2),
+    "zero_width": "\u200b" * N, "nul": "\x00" * N, "surrogate_ish": "\ufffd" * N,
 }
-PUNKT_DENSE = {"abbreviations": "Mr. " * (N // 4), "initials": "p. " * (N // 3), "question_marks": "?!" * (N // 2)}
+PUNKT_DENSE = {"abbreviations": "Mr. " * (N // 4), "initials": "p. " * (N // 3), "question_marks": "?!" * (N // 2),
+               "no_space_periods": "*." * (N // 2), "ps_markers": "P.S. P.P.S " * (N // 11),
+               "bang_run": "a" + "!" * (N - 2) + "A"}
 
 
 def _bound(cid, punkt_dense=False):
@@ -135,6 +140,12 @@ def test_punkt_dense_is_linear_and_bounded(name):
         assert _best_time(c.check, text) < _bound(cid, punkt_dense=True), cid
 
 
+def test_punkt_cost_grows_linearly():
+    c = CONSTRAINTS["length_constraints:number_sentences"]
+    small, large = _best_time(c.check, "*." * (N // 8)), _best_time(c.check, "*." * (N // 2))
+    assert large < 8 * small + 0.05  # 4x the input: linear is ~4x, quadratic would be ~16x
+
+
 def test_real_100kb_response_text(shared_data):
     path = shared_data / "ifeval" / "input_response_data_gpt4_20231107_145030.fixed_7afefd4.jsonl"
     text = " ".join(json.loads(line)["response"] for line in path.read_text(encoding="utf-8").splitlines())[:N]
@@ -160,7 +171,8 @@ def test_random_100kb_is_fast_many(unit):
 
 @pytest.mark.slow
 @settings(max_examples=500, deadline=None)
-@given(text=st.lists(st.sampled_from(list("aAbB .,!?'\"-()IU\n") + ["can", "not", "gon", "na", "CAN", "Mr."]),
+@given(text=st.lists(st.sampled_from(list("aAbB .,!?'\"-()IU\n1_\t") + ["can", "not", "gon", "na", "CAN", "Mr.", "A1",
+                                                                          "é", "É", "n't", "'s", "$", "--", "..."]),
                     max_size=120).map("".join))
 def test_capital_and_sentence_counts_equal_nltk(text):
     import nltk

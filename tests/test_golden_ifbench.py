@@ -114,3 +114,29 @@ def test_default_ifbench_data_is_the_current_300_prompt_file(shared_data):
     records = load_benchmark("ifbench")  # no --data: the shipped current file
     assert len(records) == 300
     assert sum(len(r.constraints) for r in records) == 344
+
+
+@pytest.mark.parametrize("name,n_prompts,n_instructions", [("IFBench_test.jsonl", 300, 344),
+                                                          ("IFBench_test.orig_8a66c06.jsonl", 294, 335)])
+def test_both_ifbench_files_load_and_validate(shared_data, name, n_prompts, n_instructions):
+    """Every record carries all parameter names with nulls; the loader drops them and every spec validates."""
+    from lightif.schema import load_prompts
+
+    records = load_prompts(shared_data / "ifbench" / name)  # validate=True builds every constraint
+    assert len(records) == n_prompts
+    specs = [s for r in records for s in r.constraints]
+    assert len(specs) == n_instructions
+    assert all(v is not None for s in specs for v in s["params"].values())
+
+
+@pytest.mark.parametrize("mode", ["strict", "loose"])
+def test_older_upstream_result_files_differ_only_at_key_163(shared_data, joined, mode):
+    """`eval_results_{mode}.jsonl` came from upstream code at c94da02, before `ratio:sentence_type` switched to
+    `nltk.sent_tokenize`; the only expected difference is that instruction (key 163)."""
+    older = {o["prompt"]: o for o in _jsonl(shared_data / "ifbench" / f"eval_results_{mode}.jsonl")}
+    differing = []
+    for rec, pr, response, _ in joined:
+        verdict = C.check(pr.constraints, response, mode)
+        if list(verdict.follow_list) != older[rec["prompt"]]["follow_instruction_list"]:
+            differing.append((rec["key"], rec["instruction_id_list"]))
+    assert differing == [("163", ["ratio:sentence_type"])]

@@ -90,7 +90,7 @@ def test_num_items_in_batch_normalisation():
 def test_chunked_equals_unchunked_and_fp32_path():
     logits, labels = _data(seed=3, b=4, t=9, v=37)
     logits = logits.float()
-    outs = [_grad(lambda x: entropy_sft_loss(x, labels, chunk_size=c), logits) for c in (1, 3, 1000)]
+    outs = [_grad(lambda x, c=c: entropy_sft_loss(x, labels, chunk_size=c), logits) for c in (1, 3, 1000)]
     for v, g in outs[1:]:
         torch.testing.assert_close(v, outs[0][0], rtol=1e-6, atol=1e-6)
         torch.testing.assert_close(g, outs[0][1], rtol=1e-6, atol=1e-7)

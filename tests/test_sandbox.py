@@ -243,6 +243,11 @@ class TestOSLayer:
         t0 = time.monotonic()
         res = self.run("while True:\n    os.fork()")
         assert res.decided is None and time.monotonic() - t0 < FAST
+        probe = sandbox._PidsCgroup(1)
+        has_cgroup = probe.path is not None
+        probe.kill_all_and_remove()
+        if has_cgroup:  # pids.max refused the fork (EAGAIN) long before the timeout
+            assert res.status == "error" and "Resource temporarily unavailable" in res.message, res
         time.sleep(0.1)
         assert not _sandbox_children()
 
@@ -282,3 +287,21 @@ def test_concurrent_calls_are_independent():
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda r: check_code(code, r, cache=False), responses))
     assert got == [r.endswith("7") for r in responses]
+
+
+# ------------------------------------------------------------------------------------------- through the reward
+def test_reward_runs_type_b_checkers_only_when_allowed():
+    from lightif.rewards import lightif_reward
+
+    def spec(code: str) -> list[dict]:
+        return [{"id": "lightif_en:check_code", "params": {"code": code}}]
+
+    good = fn("return 'team' in response")
+    completion = "<think>plan</think>Our team wins."
+    off = lightif_reward(completion, spec(good))
+    assert off.reward == 0.0 and "disabled" in off.error  # off by default: never executed
+    on = lightif_reward(completion, spec(good), allow_check_code=True)
+    assert on.error is None and on.acc == 1.0
+    assert lightif_reward("<think>p</think>solo", spec(good), allow_check_code=True).acc == 0.0
+    hostile = lightif_reward(completion, spec(fn("import os\nos.system('true')\nreturn True")), allow_check_code=True)
+    assert hostile.reward == 0.0 and hostile.error and "undecided" in hostile.error

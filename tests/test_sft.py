@@ -53,6 +53,8 @@ def test_config_checks_and_strict_loader(tmp_path):
         _config(tmp_path, entropy_coef=-1.0)
     with pytest.raises(ValueError, match="loss_type"):
         _config(tmp_path, loss_type="dft")
+    with pytest.raises(ValueError, match="entropy_sft_impl"):
+        _config(tmp_path, entropy_sft_impl="liger")
     with pytest.raises(ConfigError, match="unknown key 'token_ration'"):
         from_dict(EntropySFTConfig, {"output_dir": str(tmp_path), "token_ration": 0.5})
     assert _config(tmp_path).token_ratio == 0.8 and _config(tmp_path).entropy_coef == 0.8
@@ -65,8 +67,8 @@ def test_load_chat_dataset(chat_file, tmp_path):
     assert len(ds) == 4 and ds[1]["prompt"][0]["role"] == "system"
     assert ds[0]["completion"][0]["content"].startswith("<think>")
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps(RECORDS[0]) + "\n" + json.dumps({"messages": [{"role": "user", "content": "x"},
-                                                                             {"role": "user", "content": "y"}]}) + "\n")
+    two_users = {"messages": [{"role": "user", "content": "x"}, {"role": "user", "content": "y"}]}
+    bad.write_text(json.dumps(RECORDS[0]) + "\n" + json.dumps(two_users) + "\n")
     with pytest.raises(DataError, match=r"bad.jsonl:2: field 'messages': the last message must be the assistant"):
         load_chat_dataset(bad)
 
@@ -78,9 +80,11 @@ def _trainer(tiny_model_dir, chat_file, out, **kw):
                              train_dataset=load_chat_dataset(chat_file), callbacks=[JsonlMetricsCallback()])
 
 
-def test_ratio_one_lambda_zero_equals_trl_loss(tiny_model_dir, chat_file, tmp_path):
-    """With ρ=1, λ=0 our full-logits loss must equal TRL's own fused-head NLL on the same batch (wiring check)."""
-    ours = _trainer(tiny_model_dir, chat_file, tmp_path / "a", token_ratio=1.0, entropy_coef=0.0)
+@pytest.mark.parametrize("impl", ["fused", "logits"])
+def test_ratio_one_lambda_zero_equals_trl_loss(tiny_model_dir, chat_file, tmp_path, impl):
+    """With ρ=1, λ=0 our loss must equal TRL's own fused-head NLL on the same batch (wiring check)."""
+    ours = _trainer(tiny_model_dir, chat_file, tmp_path / "a", token_ratio=1.0, entropy_coef=0.0,
+                    entropy_sft_impl=impl)
     batch = ours._prepare_inputs(next(iter(ours.get_train_dataloader())))
     assert (batch["labels"] != -100).sum() > 0 and (batch["labels"] == -100).sum() > 0  # prompt masked, answer kept
     with torch.no_grad():
@@ -152,7 +156,8 @@ def test_cli_sft_end_to_end_and_errors(tiny_model_dir, chat_file, tmp_path, caps
     cfg = tmp_path / "sft.yaml"
     cfg.write_text(f"model: {tiny_model_dir}\ntrain_file: {chat_file}\noutput_dir: {out}\nuse_cpu: true\n"
                    "bf16: false\nmax_steps: 1\nlogging_steps: 1\nper_device_train_batch_size: 2\nmax_length: 64\n"
-                   "save_strategy: 'no'\nreport_to: none\nlora:\n  r: 4\n  alpha: 8\n")
+                   "save_strategy: 'no'\nreport_to: none\nlora:\n  r: 4\n  alpha: 8\n"
+                   f"eval_file: {chat_file}\neval_strategy: steps\neval_steps: 1\n")
     assert main(["sft", "--config", str(cfg), "--check"]) == 0
     assert main(["sft", "--config", str(cfg), "--set", "lora.rank=4", "--check"]) == 2
     assert "unknown key 'rank'" in capsys.readouterr().err
@@ -161,5 +166,8 @@ def test_cli_sft_end_to_end_and_errors(tiny_model_dir, chat_file, tmp_path, caps
     assert main(["sft", "--config", str(cfg), "--set", "model=no-such-model", "--check"]) == 2
     assert "model 'no-such-model' not found" in capsys.readouterr().err
     assert main(["sft", "--config", str(cfg)]) == 0
-    (rec,) = [r for _, r in read_jsonl(out / "metrics.jsonl") if "loss" in r]
-    assert rec["loss"] > 0 and (out / "adapter_model.safetensors").exists()
+    logs = [r for _, r in read_jsonl(out / "metrics.jsonl")]
+    (rec,) = [r for r in logs if "loss" in r]
+    (ev,) = [r for r in logs if "eval_loss" in r]
+    assert rec["loss"] > 0 and ev["eval_loss"] > 0 and ev["eval_entropy_sft/kept_tokens"] > 0
+    assert (out / "adapter_model.safetensors").exists()

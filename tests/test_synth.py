@@ -80,11 +80,13 @@ KNOWN_CONFLICTS = [
     ({"id": "lightif_zh:length_min", "params": {"min_chars": 800}},
      {"id": "lightif_zh:length_max", "params": {"max_chars": 200}}),
     ({"id": "startend:quotation", "params": {}}, {"id": "startend:end_checker", "params": {"end_phrase": "Bye."}}),
-    ({"id": "combination:repeat_prompt", "params": {"prompt_to_repeat": "x"}}, {"id": "punctuation:no_comma", "params": {}}),
+    ({"id": "combination:repeat_prompt", "params": {"prompt_to_repeat": "x"}},
+     {"id": "punctuation:no_comma", "params": {}}),
     ({"id": "combination:two_responses", "params": {}},
      {"id": "lightif_zh:paragraph_count", "params": {"num_paragraphs": 3}}),
     ({"id": "change_case:english_capital", "params": {}},
-     {"id": "change_case:capital_word_frequency", "params": {"capital_frequency": 3, "capital_relation": "less than"}}),
+     {"id": "change_case:capital_word_frequency",
+      "params": {"capital_frequency": 3, "capital_relation": "less than"}}),
 ]
 
 
@@ -92,7 +94,8 @@ KNOWN_CONFLICTS = [
 def test_conflict_rules_reject_known_contradictions_symmetrically(a, b):
     assert cat.conflict(a, b)
     assert cat.conflict(b, a)
-    assert cat.first_conflict([a, {"id": "punctuation:no_comma", "params": {}}, b]) or a["id"] == "combination:repeat_prompt"
+    neutral = {"id": "detectable_content:number_placeholders", "params": {"num_placeholders": 1}}
+    assert cat.first_conflict([neutral, a, b]).startswith(f"{a['id']} vs {b['id']}")
 
 
 def test_conflict_rules_allow_compatible_pairs_and_depend_on_params():
@@ -100,7 +103,8 @@ def test_conflict_rules_allow_compatible_pairs_and_depend_on_params():
     fewer_caps = {"id": "change_case:capital_word_frequency", "params": {"capital_frequency": 3,
                                                                          "capital_relation": "less than"}}
     assert cat.conflict(lower, fewer_caps) is None
-    assert cat.conflict({"id": "punctuation:no_comma", "params": {}}, {"id": "detectable_format:title", "params": {}}) is None
+    no_comma, title = {"id": "punctuation:no_comma", "params": {}}, {"id": "detectable_format:title", "params": {}}
+    assert cat.conflict(no_comma, title) is None
     style = {"id": "lightif_zh:title_style", "params": {"brackets": "《》"}}
     maxlen = {"id": "lightif_zh:title_max_length", "params": {"brackets": "【】", "max_chars": 8}}
     assert cat.conflict(style, maxlen) is None
@@ -117,7 +121,8 @@ def test_every_conflict_table_id_is_in_the_catalog():
 
 def test_witness_search_fails_on_an_unsatisfiable_set():
     specs = [{"id": "change_case:english_lowercase", "params": {}},
-             {"id": "change_case:capital_word_frequency", "params": {"capital_frequency": 3, "capital_relation": "at least"}}]
+             {"id": "change_case:capital_word_frequency",
+              "params": {"capital_frequency": 3, "capital_relation": "at least"}}]
     assert cat.build_witness(cat.make_plan(specs, "en"), specs, "Write a note.", seed=0) is None
     specs = [{"id": "lightif_zh:length_max", "params": {"max_chars": 30}},
              {"id": "lightif_zh:sentence_count", "params": {"num_sentences": 12}}]
@@ -126,20 +131,26 @@ def test_witness_search_fails_on_an_unsatisfiable_set():
 
 # ----- catalog coverage and rendering -----------------------------------------------------------------------------
 def test_catalog_covers_ifeval_and_lightif_and_lists_the_rest():
-    ids = set(cat.ENTRIES)
-    assert {i for i in C.all_ids() if not i.startswith(("lightif_", "ifbench", "count:", "format:", "ratio:",
-                                                        "sentence:", "words:", "custom:", "copy:", "repeat:"))} <= ids
-    assert "lightif_en:check_code" in cat.missing_entries()  # executable checks are never synthesized
+    ifeval = {i for i in C.all_ids() if cat.family_of(i) == "ifeval"}
+    assert len(ifeval) == 25 and ifeval <= set(cat.ENTRIES)
+    lightif = {i for i in C.all_ids() if cat.family_of(i) == "lightif"}
+    assert cat.missing_entries(["lightif"]) == ["lightif_en:check_code"]  # executable checks are never synthesized
+    assert lightif - {"lightif_en:check_code"} <= set(cat.ENTRIES)
+    assert all(cat.family_of(e.id) == e.family for e in cat.ENTRIES.values())
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_catalog_constraint_renders_in_both_languages(lang):
     rng = random.Random(0)
-    for e in cat.ENTRIES.values():
-        if e.id not in C.REGISTRY and e.id not in C.all_ids():
+    entries = [e for e in cat.ENTRIES.values() if e.id in C.all_ids()]
+    assert len(entries) >= 60
+    for e in entries:
+        cls = C.get(e.id)
+        if "zh" in e.langs:  # used in zh prompts -> the constraint must describe itself in Chinese
+            assert "zh" in cls.langs, e.id
+        if lang not in cls.langs:  # IFBench is English-only and never used for zh prompts
             continue
-        prompt_lang = e.langs[0]
-        params = e.sample(cat.Ctx(rng, prompt_lang, "Write a note about tea."))
+        params = e.sample(cat.Ctx(rng, e.langs[0], "Write a note about tea."))
         text = C.build({"id": e.id, "params": params}).describe(lang)
         assert text.strip(), e.id
         if lang == "zh":
@@ -216,6 +227,33 @@ def test_families_and_languages_are_respected():
         SynthConfig(langs=["fr"])
     with pytest.raises(ConfigError):
         SynthConfig(min_constraints=4, max_constraints=2)
+
+
+def test_ifbench_family_is_optional_and_verified():
+    recs = synthesize(SynthConfig(n=60, seed=4, langs=["en"], families=["ifbench", "ifeval"]))
+    fams = {cat.family_of(c["id"]) for r in recs for c in r.constraints}
+    assert fams == {"ifbench", "ifeval"}
+    for rec in recs:
+        assert C.check(rec.constraints, rec.meta["witness"], prompt=rec.prompt).follow_all
+    with pytest.raises(ConfigError, match="offer 0 constraint ids for 'zh'"):
+        synthesize(SynthConfig(n=2, langs=["zh"], families=["ifbench"]))
+
+
+def test_llm_rewrite_is_optional_and_guarded(tiny_model_dir):
+    import torch
+
+    torch.set_num_threads(1)
+    plain = synthesize(SynthConfig(n=4, seed=6))
+    rewritten = synthesize(SynthConfig(n=4, seed=6, rewrite_backend="transformers",
+                                       rewrite_model=str(tiny_model_dir), rewrite_max_new_tokens=8))
+    for a, b in zip(plain, rewritten):
+        assert b.meta["rewritten"] in (True, False)
+        if not b.meta["rewritten"]:  # a random tiny model drops the protected tokens: the template is kept
+            assert b.prompt == a.prompt
+        else:
+            assert all(t in b.prompt for t in synth.protected_tokens(a.prompt))
+    with pytest.raises(ConfigError, match="rewrite_model"):
+        SynthConfig(rewrite_backend="transformers")
 
 
 def test_protected_tokens_guard_rewrites():

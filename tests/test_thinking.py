@@ -7,11 +7,13 @@ import pytest
 from lightif import thinking as T
 from lightif.errors import ConfigError
 
-PROMPT_EN = 'Write a short poem about the sea. Use the word "harbor" at least 2 times. Write exactly 3 paragraphs separated by ***. Do not use any commas.'
+PROMPT_EN = ('Write a short poem about the sea. Use the word "harbor" at least 2 times. Write exactly 3 paragraphs '
+             "separated by ***. Do not use any commas.")
 SPECS_EN = [{"id": "keywords:frequency", "params": {"keyword": "harbor", "frequency": 2, "relation": "at least"}},
             {"id": "length_constraints:number_paragraphs", "params": {"num_paragraphs": 3}},
             {"id": "punctuation:no_comma", "params": {}}]
-ANSWER_EN = "The harbor sleeps beneath a silver moon\n***\nWaves hum a tune to every quiet boat\n***\nAt dawn the harbor wakes and sails drift out"
+ANSWER_EN = ("The harbor sleeps beneath a silver moon\n***\nWaves hum a tune to every quiet boat\n***\n"
+             "At dawn the harbor wakes and sails drift out")
 GOOD_EN = """Let me list the constraints first:
 1. The word "harbor" must appear at least 2 times.
 2. Exactly 3 paragraphs separated by ***.
@@ -26,8 +28,12 @@ Waves hum a tune to every quiet boat
 At dawn the harbor wakes and sails drift out
 
 Now let me check each constraint. Count "harbor": paragraph 1 has one, paragraph 3 has one, that's 2 times, OK.
-Paragraphs: 1, 2, 3 separated by *** -> 3 paragraphs. Commas: I re-read every line and there is no comma. All constraints are satisfied."""
-LAZY_EN = """The user wants a short poem about the sea. The user wants the word harbor at least 2 times and exactly 3 paragraphs separated by ***, and no commas. So I need to write a short poem about the sea with the word harbor, 3 paragraphs and no commas. Okay, I'll write it now."""
+Paragraphs: 1, 2, 3 separated by *** -> 3 paragraphs.
+Commas: I re-read every line and there is no comma. All constraints are satisfied."""
+LAZY_EN = """The user wants a short poem about the sea.
+The user wants the word harbor at least 2 times and exactly 3 paragraphs separated by ***, and no commas.
+So I need to write a short poem about the sea with the word harbor, 3 paragraphs and no commas.
+Okay, I'll write it now."""
 PREVIEW_ONLY_EN = """Constraints to follow:
 1. harbor at least 2 times
 2. exactly 3 paragraphs with ***
@@ -50,8 +56,10 @@ GOOD_ZH = """先梳理一下约束条件：
 
 黎明时港口醒来，白帆驶向远方。
 
-现在逐条检查：段落数一下，第一段、第二段、第三段，共3段，符合要求。“港口”出现在第一段和第三段，一共2次，满足至少2次。没问题。"""
-LAZY_ZH = """用户要求写一首关于大海的短诗，全文共3段，段落之间用一个空行分隔，“港口”一词至少出现2次。那我就写一首关于大海的短诗，共3段，出现港口。好的，直接写。"""
+现在逐条检查：段落数一下，第一段、第二段、第三段，共3段，符合要求。
+“港口”出现在第一段和第三段，一共2次，满足至少2次。没问题。"""
+LAZY_ZH = """用户要求写一首关于大海的短诗，全文共3段，段落之间用一个空行分隔，“港口”一词至少出现2次。
+那我就写一首关于大海的短诗，共3段，出现港口。好的，直接写。"""
 CHECK_ONLY_ZH = """夜色里的港口静静沉睡，月光洒满海面。海浪轻轻歌唱。黎明时港口醒来。
 检查一下：段落数一数，共3段，符合。“港口”一共出现2次，满足要求。确认没问题。"""
 PREVIEW_ONLY_ZH = """约束条件：

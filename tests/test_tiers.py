@@ -79,12 +79,12 @@ def test_filter_end_to_end_on_the_tiny_model(tiny_model_dir, tiny_prompts, tmp_p
     out = tmp_path / "out"
     for name in ("hard", "pass", "easy", "samples", "generations"):
         assert (out / f"{name}.jsonl").exists()
-    tiered = sum(len(list(read_jsonl(out / f"{t}.jsonl"))) if (out / f"{t}.jsonl").stat().st_size else 0
-                 for t in ("hard", "pass", "easy"))
+    tiered = sum(len(list(read_jsonl(out / f"{t}.jsonl"))) for t in ("hard", "pass", "easy"))
     assert tiered == len(recs) == sum(res.stats["tiers"].values())
     samples = [r for _, r in read_jsonl(out / "samples.jsonl")]
     assert len(samples) == 2 * len(recs)
-    assert all({"text", "constraints", "messages", "follow_all", "follow_list"} <= set(s) for s in samples)
+    assert all({"text", "constraints", "messages", "follow_all", "follow_list", "tier", "pass_rate"} <= set(s)
+               for s in samples)
     stats = json.loads((out / "stats.json").read_text())
     assert sum(stats["pass_count_histogram"].values()) == len(recs)
     # resumable: a second run reuses generations.jsonl instead of sampling again

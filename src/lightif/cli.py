@@ -53,7 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_library_warnings() -> None:
+    """Library deprecation chatter is not the user's problem (and would break 'one clear line' error output)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*gradient_checkpointing.*")
+
+
 def main(argv: list[str] | None = None) -> int:
+    if not os.environ.get("LIGHTIF_DEBUG"):
+        _quiet_library_warnings()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -1,9 +1,12 @@
 """Rejection sampling for the cold-start set (Light-IF stage 3): scored samples -> chat-format SFT records.
 
 Input: `samples.jsonl` from `lightif filter` (each row has the completion `text`, the prompt `messages`, the
-constraint specs and `lang`). A sample is kept when, in this order (the funnel):
+constraint specs, `lang` and its prompt's `tier`). A sample is kept when, in this order (the funnel):
 
-1. its think block is closed (`lightif.text.split_thinking` with configurable tags);
+0. its prompt is in one of `tiers` (default: `pass`, as the paper samples the pass prompts; rows without a tier,
+   e.g. from another tool, are not filtered here);
+1. its think block is closed (`lightif.text.split_thinking` with configurable tags); with `think_required` off, a
+   tag-less answer of a non-thinking model is accepted and skips steps 3-5 (its record has no think block);
 2. the answer passes every constraint (strict; re-checked here with `lightif.constraints.check`, never trusted);
 3. thinking and answer lengths are within limits;
 4. the thinking previews (>= `min_preview`, optional constraint coverage) ...
@@ -33,8 +36,8 @@ from lightif.errors import ConfigError, DataError
 from lightif.io import read_jsonl, write_json, write_jsonl
 from lightif.thinking import AcceptConfig, accept, judge_fluency, sample_prompt, split
 
-FUNNEL_STAGES = ("total", "closed_thinking", "correct", "length", "preview", "self_check", "not_lazy", "fluent",
-                 "unique", "per_prompt_cap")
+FUNNEL_STAGES = ("total", "tier", "closed_thinking", "correct", "length", "preview", "self_check", "not_lazy",
+                 "fluent", "unique", "per_prompt_cap")
 # reason returned by `thinking.accept` -> the funnel stage it fails
 _REASON_STAGE = {"no_closed_thinking": "closed_thinking", "fails_constraints": "correct", "thinking_length": "length",
                  "answer_length": "length", "no_preview": "preview", "no_self_check": "self_check",
@@ -45,6 +48,7 @@ _REASON_STAGE = {"no_closed_thinking": "closed_thinking", "fails_constraints": "
 class ExtractConfig(AcceptConfig):
     """`AcceptConfig` thresholds plus the judge, deduplication and cap settings of `extract`."""
 
+    tiers: list[str] = dataclasses.field(default_factory=lambda: ["pass"])  # of hard / pass / easy
     judge_backend: str = "transformers"
     judge_model: str | None = None  # None: heuristic fluency only
     judge_max_new_tokens: int = 256
@@ -55,6 +59,9 @@ class ExtractConfig(AcceptConfig):
         super().__post_init__()
         if self.max_per_prompt < 1:
             raise ConfigError(f"max_per_prompt must be >= 1 (got {self.max_per_prompt})")
+        bad = [t for t in self.tiers if t not in ("hard", "pass", "easy")]
+        if bad or not self.tiers:
+            raise ConfigError(f"tiers must be a non-empty subset of hard, pass, easy (got {self.tiers})")
         if self.max_total < 0:
             raise ConfigError(f"max_total must be >= 0 (got {self.max_total})")
 
@@ -73,7 +80,10 @@ def _normalise(text: str) -> str:
 def sft_record(sample: dict, thinking: str, answer: str, meta: dict[str, Any], cfg: AcceptConfig) -> dict:
     """The chat-format SFT record of one accepted sample."""
     msgs = [dict(m) for m in sample.get("messages") or [{"role": "user", "content": sample_prompt(sample)}]]
-    content = f"{cfg.open_tag}\n{thinking}\n{cfg.close_tag}\n\n{answer}"
+    if thinking or cfg.think_required or cfg.close_tag in sample.get("text", ""):
+        content = f"{cfg.open_tag}\n{thinking}\n{cfg.close_tag}\n\n{answer}"
+    else:  # a non-thinking model's plain answer (think_required off) stays plain
+        content = answer
     return {"id": f"{sample['id']}#{sample.get('sample', 0)}",
             "messages": msgs + [{"role": "assistant", "content": content}], "meta": meta}
 
@@ -96,6 +106,9 @@ def extract(samples: list[dict], cfg: ExtractConfig, judge: Any = None) -> Extra
     dropped = {s: 0 for s in FUNNEL_STAGES[1:]}
     survivors: list[tuple[dict, Any]] = []
     for s in samples:
+        if s.get("tier") is not None and s["tier"] not in cfg.tiers:
+            dropped["tier"] += 1
+            continue
         verdict = accept(s, cfg, check_fluency=False)
         if not verdict.ok:
             dropped[_REASON_STAGE[verdict.reason or "fails_constraints"]] += 1
@@ -128,11 +141,13 @@ def extract(samples: list[dict], cfg: ExtractConfig, judge: Any = None) -> Extra
             continue
         seen.add(key)
         rep = v.patterns
-        rank = (rep.preview + rep.self_check + (rep.preview_coverage or 0) + (rep.check_coverage or 0)
-                + 0.01 * (rep.preview_hits + rep.check_hits))  # raw cue counts break ties between saturated scores
+        rank = 0.0 if rep is None else (  # raw cue counts break ties between saturated scores
+            rep.preview + rep.self_check + (rep.preview_coverage or 0) + (rep.check_coverage or 0)
+            + 0.01 * (rep.preview_hits + rep.check_hits))
         meta = {"prompt_id": s["id"], "sample": s.get("sample", 0), "lang": s.get("lang", "en"),
-                "constraints": s["constraints"], "patterns": rep.to_json(), "fluency": v.fluency,
-                "judge_score": score, "source": s.get("source", "")}
+                "constraints": s["constraints"], "patterns": rep.to_json() if rep else None, "fluency": v.fluency,
+                "judge_score": score, "source": s.get("source", ""), "tier": s.get("tier"),
+                "pass_rate": s.get("pass_rate")}
         per_prompt[str(s["id"])].append((rank, sft_record(s, thinking, answer, meta, cfg)))
     kept: list[dict] = []
     for pid in per_prompt:  # insertion order = input order

@@ -93,6 +93,7 @@ class PipelineConfig:
 def load_pipeline_config(path: str | Path) -> PipelineConfig:
     """Read and fully validate a pipeline YAML (every stage's config is built once), before any model loads."""
     cfg = from_dict(PipelineConfig, read_yaml(path), str(path))
+    _base_model(cfg)  # a missing model fails here, before any stage writes anything
     for stage in STAGES[:-1]:
         stage_config(cfg, stage, Path(cfg.run_dir), validate_only=True, source=str(path))
     return cfg
@@ -139,7 +140,9 @@ def stage_config(cfg: PipelineConfig, stage: str, run_dir: Path, *, validate_onl
     if stage == "extract":
         from lightif.extract import ExtractConfig
 
-        return from_dict(ExtractConfig, dict(cfg.extract), where)
+        data = dict(cfg.extract)
+        data.setdefault("think_required", cfg.think_required)
+        return from_dict(ExtractConfig, data, where)
     if stage == "sft":
         from lightif.sft import EntropySFTConfig
 
@@ -464,6 +467,18 @@ def run_pipeline(config_path: str | Path, *, from_stage: str | None = None, only
     return root
 
 
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def status(run_dir: str | Path) -> list[dict]:
     root = Path(run_dir)
     if not root.is_dir():
@@ -472,6 +487,9 @@ def status(run_dir: str | Path) -> list[dict]:
     for stage in STAGES:
         st = StageState.load(root, stage)
         m = st.manifest
-        rows.append({"stage": stage, "status": st.status, "wall_s": m.get("wall_s"), "attempts": m.get("attempts", 0),
+        state = st.status
+        if state == "running" and not _alive(m.get("pid")):
+            state = "interrupted"  # the process that ran it is gone (killed or crashed): re-run resumes it
+        rows.append({"stage": stage, "status": state, "wall_s": m.get("wall_s"), "attempts": m.get("attempts", 0),
                      "error": m.get("error"), "metrics": m.get("metrics", {})})
     return rows

@@ -44,6 +44,9 @@ class TEAGRPOConfig(GRPOConfig):
         default=True, metadata={"help": "Stop the gradient through the TEA weights (False = the official code)."})
     think_required: bool = field(
         default=True, metadata={"help": "Reward 0 unless the completion closes its </think> block (§6.3)."})
+    reward_kind: str = field(
+        default="lightif", metadata={"help": "ConstraintReward kind: lightif (acc + official weights, §6.3; needs "
+                                     "Light-IF constraints), normalized (mean dense score; any constraint), strict."})
     report_to: None | str | list[str] = field(
         default="tensorboard", metadata={"help": "Loggers (TensorBoard by default; metrics.jsonl is always written)."})
     # Light-IF values for inherited fields (§6.1, §6.6)
@@ -63,6 +66,8 @@ class TEAGRPOConfig(GRPOConfig):
         super().__post_init__()
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {list(MODES)}, got {self.mode!r}")
+        if self.reward_kind not in ("lightif", "normalized", "strict"):
+            raise ValueError(f"reward_kind must be lightif, normalized or strict, got {self.reward_kind!r}")
         if self.cov_alpha <= 0 or self.clip_cov_ub <= 0:
             raise ValueError("cov_alpha and clip_cov_ub must be > 0")
         if self.tea_coef < 0:
@@ -95,7 +100,9 @@ class TEAGRPOTrainer(GRPOTrainer):
         logps, entropies = self._last_logps_entropies  # (B,T) each, with gradient
         self._last_logps_entropies = None
         mode = "train" if self.model.training else "eval"
-        mask = inputs["completion_mask"] if "tool_mask" not in inputs else inputs["completion_mask"] * inputs["tool_mask"]
+        mask = inputs["completion_mask"]  # (B,T), as the parent masks its loss
+        if "tool_mask" in inputs:
+            mask = mask * inputs["tool_mask"]
         accum = self.current_gradient_accumulation_steps if mode == "train" else 1.0
         if beta != 0.0:
             kl = k3_kl(logps, inputs["ref_per_token_logps"])  # (B,T)
@@ -105,12 +112,21 @@ class TEAGRPOTrainer(GRPOTrainer):
             reg, w = tea_regularizer(entropies, logps, inputs["advantages"], mask, alpha=self.args.cov_alpha,
                                      cap=self.args.clip_cov_ub, detach_weights=self.args.tea_detach_weights)
             loss = loss - self.args.tea_coef * reg / accum
-            s = tea_stats(w, mask, self.args.clip_cov_ub)
-            self._metrics[mode]["tea/reg"].append(self.accelerator.gather(reg.detach()).mean().item())
-            self._metrics[mode]["tea/weight_mean"].append(s.weight_mean)
-            self._metrics[mode]["tea/weight_max"].append(s.weight_max)
-            self._metrics[mode]["tea/frac_capped"].append(s.frac_capped)
+            self._log_tea(mode, reg, w, mask)
         return loss
+
+    def _log_tea(self, mode, reg, w, mask):
+        """TEA weight statistics over the valid tokens of all ranks."""
+        s = tea_stats(w, mask, self.args.clip_cov_ub)  # rank-local
+        n = mask.sum().float()
+        local = torch.stack([n * s.weight_mean, n, n * s.frac_capped, reg.detach() * n]).to(w.device, torch.float32)
+        tot = self.accelerator.reduce(local, reduction="sum")
+        den = tot[1].clamp(min=1.0)
+        self._metrics[mode]["tea/reg"].append((tot[3] / den).item())
+        self._metrics[mode]["tea/weight_mean"].append((tot[0] / den).item())
+        self._metrics[mode]["tea/frac_capped"].append((tot[2] / den).item())
+        wmax = torch.tensor([s.weight_max], device=w.device, dtype=torch.float32)
+        self._metrics[mode]["tea/weight_max"].append(self.accelerator.gather(wmax).max().item())
 
     def _aggregate(self, per_token, mask, inputs, mode):
         """Reduce a (B,T) loss term exactly as the parent reduces its policy loss for `loss_type`."""
@@ -181,7 +197,8 @@ class PassRateMetric:
 
         out: list[float | None] = []
         family_hits: dict[str, list[float]] = {}
-        for prompt, completion, spec_json in zip(prompts, completions, constraints or [None] * len(prompts)):
+        specs_col = constraints or [None] * len(prompts)
+        for prompt, completion, spec_json in zip(prompts, completions, specs_col, strict=True):
             specs = json.loads(spec_json) if isinstance(spec_json, str) else spec_json
             if not specs:
                 out.append(None)
@@ -190,7 +207,7 @@ class PassRateMetric:
             answer = split.answer if (split.closed or not self.think_required) else ""
             verdict = check(specs, answer, prompt=_user_prompt(prompt), dense=False)
             out.append(float(verdict.follow_all))
-            for cid, ok in zip(verdict.ids, verdict.follow_list):
+            for cid, ok in zip(verdict.ids, verdict.follow_list, strict=True):
                 family_hits.setdefault(_family(cid), []).append(float(ok))
         if log_metric is not None:
             for fam, hits in sorted(family_hits.items()):
@@ -202,7 +219,7 @@ def default_reward_funcs(config: TEAGRPOConfig) -> list:
     """The Light-IF dense rule reward (plus the cosine length term in mode "zero") and the zero-weight metric."""
     from lightif.rewards import ConstraintReward
 
-    reward = ConstraintReward(kind="lightif", think_required=config.think_required,
+    reward = ConstraintReward(kind=config.reward_kind, think_required=config.think_required,
                               length_reward=(config.mode == "zero"), max_length=config.max_completion_length)
     return [reward, PassRateMetric(config.think_required)]
 

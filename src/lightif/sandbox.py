@@ -66,7 +66,11 @@ log = logging.getLogger(__name__)
 _RUNNER = r"""
 import builtins, io, json, os, sys
 
+_RUNNER_PID = os.getpid()
+
 def _emit(fd, obj):
+    if os.getpid() != _RUNNER_PID:      # a process forked by the checker never speaks for it
+        os._exit(1)
     data = json.dumps(obj).encode("utf-8")
     while data:
         data = data[os.write(fd, data):]
@@ -161,22 +165,32 @@ def _confine(cfg):
         os.write(fd, str(os.getpid()).encode())
         os.close(fd)
     if cfg["namespaces"]:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        if cfg["root"]:
-            # private network namespace (only a down loopback) + a mount namespace in which every mount is
-            # read-only: as root, RLIMIT_FSIZE=0 alone would still let code create or truncate files
-            if libc.unshare(0x40000000 | 0x00020000) == 0:                  # CLONE_NEWNET | CLONE_NEWNS
-                libc.mount(b"none", b"/", None, 16384 | (1 << 18), None)     # MS_REC | MS_PRIVATE
-                for point, keep in cfg["mounts"]:                            # MS_BIND | MS_REMOUNT | MS_RDONLY
-                    libc.mount(None, os.fsencode(point), None, 4096 | 32 | 1 | keep, None)
-        else:
-            libc.unshare(0x10000000 | 0x40000000)  # CLONE_NEWUSER | CLONE_NEWNET, where unprivileged userns work
-        del libc, ctypes
+        try:                                # best effort: the rlimits below and the guards still apply without
+            _unshare(cfg)
+        except Exception:
+            pass
         for name in [m for m in sys.modules if m in ("ctypes", "_ctypes") or m.startswith("ctypes.")]:
             del sys.modules[name]           # a later `import ctypes` is a fresh import, which the audit hook refuses
     for res, value in cfg["rlimits"]:
         resource.setrlimit(getattr(resource, res), (value, value))
+
+def _unshare(cfg):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if cfg["root"]:
+        # private network namespace (only a down loopback) + a mount namespace in which every mount is read-only:
+        # as root, RLIMIT_FSIZE=0 alone would still let code create or truncate files
+        if libc.unshare(0x40000000 | 0x00020000) == 0:                  # CLONE_NEWNET | CLONE_NEWNS
+            libc.mount(b"none", b"/", None, 16384 | (1 << 18), None)     # MS_REC | MS_PRIVATE
+            for point, keep in cfg["mounts"]:                            # MS_BIND | MS_REMOUNT | MS_RDONLY
+                libc.mount(None, os.fsencode(point), None, 4096 | 32 | 1 | keep, None)
+    else:
+        libc.unshare(0x10000000 | 0x40000000)  # CLONE_NEWUSER | CLONE_NEWNET, where unprivileged userns work
+
+def _readable_roots():
+    # this interpreter's own directories (computed here, under -I, not inherited from the parent's sys.path) + cwd
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, os.getcwd(), *sys.path}
+    return frozenset(os.path.realpath(r) for r in roots if r and os.path.isdir(r))
 
 def _strip_fences(code):
     text = code.strip()
@@ -198,7 +212,7 @@ def _main():
     if req["guards"]:
         _block_network()
         _block_spawn()
-        _install_audit_hook(frozenset(req["roots"]))
+        _install_audit_hook(_readable_roots())
     try:
         code = compile(_strip_fences(req["code"]), "<check_code>", "exec")
     except (SyntaxError, ValueError) as exc:
@@ -257,18 +271,6 @@ class SandboxResult:
 
 
 # ------------------------------------------------------------------------------------------------- OS helpers
-def _interpreter_roots() -> list[str]:
-    """Directories the child may read: the interpreter's prefixes and everything on its `sys.path`."""
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    roots.update(p for p in sys.path if p)
-    out = set()
-    for r in roots:
-        with contextlib.suppress(OSError):
-            if os.path.isdir(r):
-                out.add(os.path.realpath(r))
-    return sorted(out)
-
-
 def _count_user_tasks(uid: int) -> int:
     """Tasks (threads) currently owned by `uid`: RLIMIT_NPROC counts them all, so the margin goes on top."""
     total = 0
@@ -372,7 +374,8 @@ def _confinement(limits: SandboxLimits, cgroup: _PidsCgroup | None) -> dict:
         ("RLIMIT_CORE", 0),
         ("RLIMIT_NOFILE", limits.max_files),
     ]
-    if not root:  # the kernel ignores RLIMIT_NPROC for root; it counts all of the user's tasks, hence the offset
+    if not root and os.path.isdir("/proc"):
+        # the kernel ignores RLIMIT_NPROC for root; it counts all of the user's tasks, hence the offset
         rlimits.append(("RLIMIT_NPROC", _count_user_tasks(os.getuid()) + limits.max_procs))
     return {
         "root": root,
@@ -440,7 +443,6 @@ def run_sandboxed(code: str, response: str, limits: SandboxLimits = SandboxLimit
             "response": response,
             "entry_points": list(ENTRY_POINTS),
             "guards": limits.guards,
-            "roots": _interpreter_roots(),
             "confine": _confinement(limits, cgroup),
         }
     ).encode("utf-8")

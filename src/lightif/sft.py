@@ -3,15 +3,17 @@
 Reproduces the official Light-IF `coldstart/LLAMA-Factory/src/llamafactory/train/sft/custom_entropy_trainer.py`
 @ 01e9003 (`build_entropy_loss_func`, used as the Trainer's `compute_loss_func` under `--enable_entropy_sft`).
 
-What changes relative to TRL's `SFTTrainer` (trl==1.16.0): only `compute_loss`. TRL's default path runs a fused LM
-head that never builds the next-token distribution, so the entropy that Entropy-SFT selects on would not exist. With
-`entropy_sft=True` and `entropy_sft_impl="logits"` (default) the model runs its plain forward (full (B,T,V) logits)
-and `lightif.losses.entropy_sft` selects the top `token_ratio` supervised tokens by CE − `entropy_coef`·H and returns
-their CE. `entropy_sft_impl="fused"` asks TRL's fused LM head for the per-token log-prob and the full-vocabulary
-entropy (computed chunk by chunk, never as one logits tensor) and applies the same selection
-(`entropy_sft_from_logprobs`); tests check both give the same loss and gradients. TRL's `entropy` and
-`mean_token_accuracy` metrics are logged from the same pass, plus `entropy_sft/kept_tokens`. With
-`entropy_sft=False` the parent runs unchanged (plain SFT, for ablations and the memory benchmark).
+What changes relative to TRL's `SFTTrainer` (trl==1.16.0): only `compute_loss`. TRL's default loss is the fused LM
+head's NLL, which ignores the entropy. With `entropy_sft=True` the loss is Entropy-SFT, computed one of two ways that
+tests prove equal (loss and gradients):
+- `entropy_sft_impl="fused"` (default): TRL's fused LM head returns, per supervised token, log p(y_t) and the entropy
+  of the FULL next-token distribution (computed over the whole vocabulary in chunks, so the (B,T,V) logits never
+  exist); `lightif.losses.entropy_sft_from_logprobs` selects the top `token_ratio` tokens by CE − `entropy_coef`·H
+  and returns their CE. Peak memory equals plain TRL SFT (docs/RESULTS.md).
+- `entropy_sft_impl="logits"`: the model's plain forward (full (B,T,V) logits) and `lightif.losses.entropy_sft`, a
+  direct transcription of the official function; the reference, 2-4.5x the memory at 2k-8k tokens.
+TRL's `entropy` and `mean_token_accuracy` metrics are logged from the same pass, plus `entropy_sft/kept_tokens`.
+With `entropy_sft=False` the parent runs unchanged (plain SFT, for ablations and the memory benchmark).
 
 Data: chat JSONL, one `{"messages": [...]}` per line, the last message the assistant's `<think>…</think>answer`.
 Each record becomes a conversational prompt/completion pair, so TRL trains on the last assistant turn only (think and
@@ -44,9 +46,10 @@ class EntropySFTConfig(SFTConfig):
     entropy_coef: float = field(
         default=0.8, metadata={"help": "λ in δ = CE − λ·H, the token-selection score (official code 1.0)."})
     entropy_sft_impl: str = field(
-        default="logits", metadata={"help": "logits: plain forward, loss on the (B,T,V) logits; fused: the same loss "
-                                    "from TRL's fused LM head (full-vocabulary log-prob and entropy in chunks, no "
-                                    "logits tensor; equal to 'logits', see tests/test_sft.py, and far less memory)."})
+        default="fused",
+        metadata={"help": "fused: per-token log p and full-vocabulary entropy from TRL's fused LM head (chunked, no "
+                  "logits tensor; same memory as plain SFT); logits: the reference, on the model's (B,T,V) logits "
+                  "(2-4.5x the memory at 2k-8k tokens). Same loss: tests/test_sft.py."})
     entropy_chunk_size: int = field(
         default=DEFAULT_CHUNK, metadata={"help": "Rows per chunk for CE/entropy over the full vocabulary."})
     report_to: None | str | list[str] = field(
@@ -69,7 +72,7 @@ class EntropySFTConfig(SFTConfig):
 
 
 class EntropySFTTrainer(SFTTrainer):
-    """`SFTTrainer` whose loss is Entropy-SFT on the full logits (see the module docstring)."""
+    """`SFTTrainer` whose loss is Entropy-SFT over the full next-token distribution (see the module docstring)."""
 
     args: EntropySFTConfig
 
@@ -96,6 +99,9 @@ class EntropySFTTrainer(SFTTrainer):
         if a.average_tokens_across_devices and num_items_in_batch is not None:
             loss = loss * self.accelerator.num_processes
         self._log_entropy_sft(mode, *stats, inputs)
+        if return_outputs and a.entropy_sft_impl == "fused":  # callers then want logits, as from the parent
+            with torch.no_grad():
+                outputs = model(**{k: v for k, v in inputs.items() if k != "labels"}, use_cache=False)
         return (loss, outputs) if return_outputs else loss
 
     def _log_entropy_sft(self, mode, mean_entropy, accuracy, num_supervised, num_selected, inputs) -> None:
@@ -108,7 +114,8 @@ class EntropySFTTrainer(SFTTrainer):
         self._metrics[mode]["mean_token_accuracy"].append(tot[1].item() / denom)
         self._metrics[mode]["entropy_sft/kept_tokens"].append(tot[3].item())
         if mode == "train" and "attention_mask" in inputs:
-            self._total_train_tokens += self.accelerator.gather_for_metrics(inputs["attention_mask"].sum()).sum().item()
+            tokens = self.accelerator.gather_for_metrics(inputs["attention_mask"].sum()).sum().item()
+            self._total_train_tokens += tokens
             self._metrics[mode]["num_tokens"] = [self._total_train_tokens]
 
 
@@ -164,7 +171,7 @@ class JsonlMetricsCallback(TrainerCallback):
 
 
 def _jsonable(logs: dict) -> dict:
-    return {k: (v if isinstance(v, (int, float, str, bool)) or v is None else json.loads(json.dumps(v, default=str)))
+    return {k: (v if isinstance(v, int | float | str | bool) or v is None else json.loads(json.dumps(v, default=str)))
             for k, v in logs.items()}
 
 

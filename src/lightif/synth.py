@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import json
 import logging
 import random
 import re
 from pathlib import Path
 from typing import Any
 
+from lightif import constraints as C
 from lightif import synth_catalog as cat
 from lightif.errors import ConfigError, DataError
 from lightif.io import read_jsonl, write_jsonl
@@ -153,16 +153,16 @@ def _terminate(text: str, lang: str) -> str:
     if not text:
         return text
     if lang == "zh":
-        return text if text[-1] in "。！？!?.）)」”\"" else text + "。"
+        return text if text[-1] in "。！？!?.）)」”\"]】" else text + "。"
     return text if text[-1] in ".!?\"')]" else text + "."
 
 
 STYLES_EN = ("inline", "list", "requirements", "connectors")
 STYLES_ZH = ("inline", "list", "requirements", "connectors")
-_EN_LIST_INTROS = ("Please follow these requirements:", "Requirements:", "Make sure your response follows these rules:",
-                   "Keep the following in mind:")
+_EN_LIST_INTROS = ("Please follow these requirements:", "Requirements:",
+                   "Make sure your response follows these rules:", "Keep the following in mind:")
 _ZH_LIST_INTROS = ("要求如下：", "请遵守以下要求：", "具体要求：", "写作时请注意：")
-_EN_CONNECT = ("Also,", "In addition,", "Furthermore,", "Note that", "Besides that,")
+_EN_CONNECT = ("Also,", "In addition,", "Furthermore,", "On top of that,", "Besides that,")
 _ZH_CONNECT = ("另外，", "此外，", "同时，", "还有，", "并且，")
 
 
@@ -189,7 +189,7 @@ def render_request(task: str, descriptions: list[str], lang: str, rng: random.Ra
         if lang == "zh":
             parts.append(conn + d)
         else:
-            lead = d[0].lower() + d[1:] if d[:2].isalpha() and not d[:2].isupper() and conn != "Note that" else d
+            lead = d[0].lower() + d[1:] if d[:2].isalpha() and not d[:2].isupper() else d  # "Also, use ..."
             parts.append(f"{conn} {lead}")
     return task + ("" if lang == "zh" else " ") + ("" if lang == "zh" else " ").join(parts), style
 
@@ -221,8 +221,6 @@ def make_prompt(index: int, cfg: SynthConfig, seeds_by_lang: dict[str, list[Seed
         specs = cat.couple(_draw_specs(ctx, entries, k))
         if len(specs) < k:
             continue
-        from lightif import constraints as C
-
         repeat = [s for s in specs if s["id"] in cat.REPEAT_IDS]
         others = [s for s in specs if s["id"] not in cat.REPEAT_IDS]
         descs = [C.build(s).describe(lang) for s in others]
@@ -238,6 +236,7 @@ def make_prompt(index: int, cfg: SynthConfig, seeds_by_lang: dict[str, list[Seed
             "seed_id": seed.id, "seed_kind": seed.kind, "seed_task": seed.task, "style": style,
             "difficulty": {"n_constraints": len(specs), "tightness": cat.tightness(specs)},
             "witness_ok": True, "attempts": attempt,
+            "families": sorted({cat.family_of(s["id"]) for s in specs}),
         }
         if cfg.keep_witness:
             meta["witness"] = witness
@@ -261,6 +260,9 @@ def synthesize(config: SynthConfig) -> list[PromptRecord]:
     for fam in config.families:
         if not any(e.family == fam for lang in config.langs for e in entries_by_lang[lang]):
             log.warning("family %s has no synthesizable constraint ids registered; it is skipped", fam)
+    skipped = cat.missing_entries(config.families)
+    if skipped:
+        log.info("registered ids without a synthesis entry (not sampled): %s", ", ".join(skipped))
     records = [make_prompt(i, config, seeds_by_lang, entries_by_lang) for i in range(config.n)]
     if config.rewrite_backend:
         records = rewrite_prompts(records, config)
@@ -273,7 +275,8 @@ def synthesize(config: SynthConfig) -> list[PromptRecord]:
 _REWRITE_EN = ("Rewrite the following request so that it reads as one fluent, natural message from a user. Keep every "
                "requirement. Copy every number, quoted text, symbol and example exactly. Output only the rewritten "
                "request.\n\n{prompt}")
-_REWRITE_ZH = "请把下面的请求改写成一段通顺自然的用户消息。保留每一条要求，数字、引号内的文字、符号和示例必须原样保留。只输出改写后的请求。\n\n{prompt}"
+_REWRITE_ZH = ("请把下面的请求改写成一段通顺自然的用户消息。保留每一条要求，数字、引号内的文字、符号和示例必须"
+               "原样保留。只输出改写后的请求。\n\n{prompt}")
 
 
 def protected_tokens(prompt: str) -> list[str]:
@@ -288,7 +291,8 @@ def rewrite_prompts(records: list[PromptRecord], cfg: SynthConfig) -> list[Promp
     """Ask an LLM to reword each prompt; keep a rewrite only if every protected token survives (else the template).
     Prompts that must be repeated verbatim are never rewritten."""
     from lightif.backends import SamplingParams, load_backend
-    from lightif.thinking import _output_text
+    from lightif.text import strip_thinking
+    from lightif.thinking import output_text
 
     backend = load_backend(cfg.rewrite_backend or "transformers", cfg.rewrite_model or "")
     todo = [i for i, r in enumerate(records) if not any(c["id"] in cat.REPEAT_IDS for c in r.constraints)]
@@ -298,9 +302,7 @@ def rewrite_prompts(records: list[PromptRecord], cfg: SynthConfig) -> list[Promp
                                                   seed=cfg.seed, enable_thinking=False)) if convs else []
     out = list(records)
     for i, o in zip(todo, outs):
-        from lightif.text import strip_thinking
-
-        text = strip_thinking(_output_text(o)).strip()
+        text = strip_thinking(output_text(o)).strip()
         rec = records[i]
         ok = bool(text) and all(t in text for t in protected_tokens(rec.prompt))
         meta = dict(rec.meta, rewritten=ok)
@@ -331,5 +333,3 @@ def summary(records: list[PromptRecord]) -> dict[str, Any]:
 __all__ = ["Seed", "SynthConfig", "load_seeds", "make_prompt", "protected_tokens", "render_request",
            "rewrite_prompts", "summary", "synthesize"]
 
-if __name__ == "__main__":  # pragma: no cover
-    print(json.dumps(summary(synthesize(SynthConfig(n=10))), indent=2, ensure_ascii=False))

@@ -66,7 +66,8 @@ ZH_FILLER = tuple("""
 孩子 老师 同学 邻居 父母 爷爷 奶奶 姐姐 弟弟 伙伴 故事 图画 音乐 歌声 笑声 脚步 道路 车站 公园 广场 商店 市场 街道 小区
 安静 温暖 明亮 干净 轻松 愉快 认真 耐心 仔细 勇敢 诚实 善良 热情 平静 舒适 整齐 简单 清楚 准确 及时 每天 经常 慢慢 悄悄
 """.split())
-ZH_KEYWORDS = ("科技", "环境", "教育", "未来", "健康", "文化", "创新", "历史", "自然", "梦想", "责任", "成长", "坚持", "合作",
+ZH_KEYWORDS = ("科技", "环境", "教育", "未来", "健康", "文化", "创新", "历史", "自然", "梦想", "责任", "成长", "坚持",
+"合作",
                "希望", "智慧")
 ZH_BEGIN = ("首先", "在当今社会", "众所周知", "我认为", "总的来说", "说起")
 ZH_END = ("谢谢阅读", "未来可期", "让我们共同努力", "以上就是我的看法", "愿你一切顺利")
@@ -208,6 +209,8 @@ def render(plan: Plan, n_sent: int, size: int, seed: int) -> str:
         text = text.lower()
     elif plan.case == "upper":
         text = text.upper()
+    elif plan.case == "title":  # capitalise every word's first letter (not after an apostrophe)
+        text = re.sub(r"(?<![\w'])([a-z])", lambda m: m.group(1).upper(), text)
     if plan.json:
         text = json.dumps({"response": text}, ensure_ascii=False)
     if plan.quotation:
@@ -543,7 +546,8 @@ LIGHTIF_ZH: list[Entry] = [
     Entry("lightif_zh:begin_with", "lightif", ("zh",),
           _family_sample("lightif_zh:begin_with", text=lambda c: c.rng.choice(ZH_BEGIN)),
           _set("begin", lambda p: p["text"].strip("。")), lambda p: 0.4),
-    Entry("lightif_zh:end_with", "lightif", ("zh",), _family_sample("lightif_zh:end_with", text=lambda c: c.rng.choice(ZH_END)),
+    Entry("lightif_zh:end_with", "lightif", ("zh",),
+          _family_sample("lightif_zh:end_with", text=lambda c: c.rng.choice(ZH_END)),
           _set("end", lambda p: p["text"]), lambda p: 0.4),
 ]
 
@@ -581,7 +585,7 @@ def _p_en_paragraphs(plan: Plan, p: dict) -> None:
 
 
 def _p_en_nth(plan: Plan, p: dict) -> None:
-    plan.paragraphs = max(plan.paragraphs or 0, p["nth_paragraph"] + random.Random(p["first_word"]).randint(0, 1))
+    plan.paragraphs = max(plan.paragraphs or 0, p["nth_paragraph"] + 1)  # the n-th is not always the last
     plan.sep = {"***": "\n***\n"}.get(p["separator"], p["separator"])
     plan.nth_first = (p["nth_paragraph"], p["first_word"])
 
@@ -651,15 +655,56 @@ LIGHTIF_EN: list[Entry] = [
           _set("repeat", lambda p: p["prompt_to_repeat"]), lambda p: 0.6),
 ]
 
-ENTRIES: dict[str, Entry] = {e.id: e for e in IFEVAL + LIGHTIF_ZH + LIGHTIF_EN}
+# ----- IFBench entries (en; the subset whose witnesses the plan can build) -------------------------------------------
+NUMBERS = ("12", "7", "30", "4", "19", "250", "3", "64", "8", "101")
+NESTED_BRACKETS = "(so [we {go (up [in])}])"  # 5 levels: ( [ { ( [
+NESTED_QUOTES = "\"we 'go \"up\" now' here\""  # 3 levels, alternating double and single quotes
+ALL_PUNCTUATION = "wow!? yes; so: fine, ok! really? sure."
+
+
+def _p_keywords_multiple(plan: Plan, p: dict) -> None:
+    times = getattr(C.get("count:keywords_multiple"), "TIMES", (1, 2, 3, 5, 7))
+    for i, n in enumerate(times):
+        plan.inserts.extend([p[f"keyword{i + 1}"]] * n)
+
+
+def _s_keywords_multiple(ctx: Ctx) -> dict:
+    return {f"keyword{i + 1}": kw for i, kw in enumerate(ctx.pick(EN_KEYWORDS, 5))}
+
+
+def _s_word_range(ctx: Ctx) -> dict:
+    lo = ctx.rng.randrange(50, 300, 10)
+    return {"min_words": lo, "max_words": lo + ctx.rng.randrange(50, 200, 10)}
+
+
+IFBENCH: list[Entry] = [
+    Entry("count:word_count_range", "ifbench", ("en",), _s_word_range, _p_len("min_words", "max_words"),
+          lambda p: _range_tight(p["min_words"], p["max_words"])),
+    Entry("count:keywords_multiple", "ifbench", ("en",), _s_keywords_multiple, _p_keywords_multiple, lambda p: 0.9),
+    Entry("count:unique_word_count", "ifbench", ("en",), lambda c: {"N": c.rng.randrange(30, 110, 10)},
+          lambda plan, p: _bound_len(plan, lo=int(p["N"] * 2)), lambda p: 0.4),
+    Entry("count:numbers", "ifbench", ("en",), lambda c: {"N": c.rng.randint(1, 6)},
+          lambda plan, p: plan.inserts.extend(NUMBERS[i % len(NUMBERS)] for i in range(p["N"])), lambda p: 0.8),
+    Entry("format:parentheses", "ifbench", ("en",), _const({}),
+          lambda plan, p: plan.inserts.append(NESTED_BRACKETS), lambda p: 0.6),
+    Entry("format:quotes", "ifbench", ("en",), _const({}), lambda plan, p: plan.inserts.append(NESTED_QUOTES),
+          lambda p: 0.6),
+    Entry("format:title_case", "ifbench", ("en",), _const({}), _set("case", "title"), lambda p: 0.6),
+    Entry("count:punctuation", "ifbench", ("en",), _const({}),
+          lambda plan, p: plan.inserts.append(ALL_PUNCTUATION), lambda p: 0.5),
+]
+
+ENTRIES: dict[str, Entry] = {e.id: e for e in IFEVAL + LIGHTIF_ZH + LIGHTIF_EN + IFBENCH}
 FAMILIES = ("ifeval", "lightif", "ifbench")
 REPEAT_IDS = ("combination:repeat_prompt", "lightif_en:repeat_prompt")
 
 
 def family_of(cid: str) -> str:
-    if cid.startswith("ifbench"):
+    """'ifeval' | 'ifbench' | 'lightif', from the module that registered the id (IFBench ids have no prefix)."""
+    module = C.get(cid).__module__
+    if ".ifbench" in module:
         return "ifbench"
-    if cid.startswith("lightif_"):
+    if ".lightif_" in module:
         return "lightif"
     return "ifeval"
 
@@ -670,9 +715,9 @@ def catalog(families: Sequence[str], lang: str) -> list[Entry]:
     return [e for e in ENTRIES.values() if e.family in families and lang in e.langs and e.id in registered]
 
 
-def missing_entries() -> list[str]:
-    """Registered ids without a catalog entry (never sampled; IFBench and the type-B `check_code` land here)."""
-    return sorted(set(C.all_ids()) - set(ENTRIES))
+def missing_entries(families: Sequence[str] = FAMILIES) -> list[str]:
+    """Registered ids of `families` without a catalog entry: never sampled (e.g. the type-B `check_code`)."""
+    return sorted(i for i in set(C.all_ids()) - set(ENTRIES) if family_of(i) in families)
 
 
 # ----- conflicts ----------------------------------------------------------------------------------------------------
@@ -686,12 +731,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "length": ("length_constraints:number_words", "lightif_zh:length_range", "lightif_zh:length_min",
                "lightif_zh:length_max", "lightif_en:word_count_range", "lightif_en:word_count_min",
                "lightif_en:word_count_max"),
-    "bullets": ("detectable_format:number_bullet_lists", "lightif_en:bullets_exactly", "detectable_format:json_format"),
+    "bullets": ("detectable_format:number_bullet_lists", "lightif_en:bullets_exactly",
+    "detectable_format:json_format"),
     "letters": ("keywords:letter_frequency", "lightif_en:letter_at_least", "lightif_en:letter_at_most",
                 "lightif_en:letter_forbidden"),
     "caps": ("change_case:capital_word_frequency", "lightif_en:all_caps_range", "lightif_en:all_caps_min",
              "lightif_en:all_caps_max", "lightif_en:all_caps_exactly"),
-    "case": ("change_case:english_capital", "change_case:english_lowercase"),
+    "case": ("change_case:english_capital", "change_case:english_lowercase", "format:title_case"),
     "start": ("combination:repeat_prompt", "lightif_en:repeat_prompt", "lightif_zh:begin_with", "startend:quotation",
               "detectable_format:json_format"),
     "end": ("startend:end_checker", "lightif_en:end_phrase", "lightif_zh:end_with", "startend:quotation",
@@ -741,7 +787,8 @@ CONFLICTS: list[tuple[str, str, Pred, str]] = [
     ("combination:two_responses", "detectable_format:number_bullet_lists", None, "two responses vs a bullet count"),
     ("combination:two_responses", "lightif_en:bullets_exactly", None, "two responses vs a bullet count"),
     ("combination:two_responses", "lightif_zh:sentence_count", None, "two responses vs an exact sentence count"),
-    ("combination:two_responses", "lightif_en:sentence_count_exactly", None, "two responses vs an exact sentence count"),
+    ("combination:two_responses", "lightif_en:sentence_count_exactly", None,
+     "two responses vs an exact sentence count"),
     ("combination:repeat_prompt", "punctuation:no_comma", None, "the repeated request may contain commas"),
     ("combination:repeat_prompt", "keywords:forbidden_words", None, "the repeated request names the forbidden words"),
     ("combination:repeat_prompt", "lightif_zh:keyword_forbidden", None, "the repeated request names the keyword"),
@@ -796,6 +843,28 @@ CONFLICTS: list[tuple[str, str, Pred, str]] = [
      "a paragraph's first word vs a section marker"),
     ("detectable_content:postscript", "lightif_en:all_caps_exactly", None, "the P.S. marker is an all-caps word"),
     ("detectable_content:postscript", "lightif_en:all_caps_range", None, "the P.S. marker is an all-caps word"),
+    ("count:numbers", "detectable_format:multiple_sections", None, "section numbers are numbers"),
+    ("count:numbers", "combination:repeat_prompt", None, "the repeated request may contain numbers"),
+    ("count:numbers", "lightif_en:repeat_prompt", None, "the repeated request may contain numbers"),
+    ("count:punctuation", "punctuation:no_comma", None, "every punctuation mark includes the comma"),
+    ("format:quotes", "startend:quotation", None, "an outer quotation mark breaks the nesting"),
+    ("format:quotes", "detectable_format:json_format", None, "JSON string quotes break the nesting"),
+    ("format:title_case", "detectable_format:constrained_response", None, "title case vs the fixed phrase"),
+    ("format:title_case", "lightif_en:repeat_prompt", None, "title case vs an exact repetition"),
+    ("format:title_case", "lightif_en:end_phrase", None, "title case vs a cased end phrase"),
+    ("format:title_case", "lightif_en:keyword_at_least", None, "title case vs a case-sensitive keyword"),
+    ("format:title_case", "lightif_en:keyword_range", None, "title case vs a case-sensitive keyword"),
+    ("format:title_case", "lightif_en:keyword_exactly", None, "title case vs a case-sensitive keyword"),
+    ("format:title_case", "lightif_en:letter_at_least", None, "title case vs a lower-case letter count"),
+    ("format:title_case", "lightif_en:letter_at_most", None, "title case vs a lower-case letter count"),
+    ("count:word_count_range", "length_constraints:number_words", None, "two word-count bounds"),
+    ("count:word_count_range", "lightif_en:word_count_range", None, "two word-count bounds"),
+    ("count:word_count_range", "lightif_en:word_count_min", None, "two word-count bounds"),
+    ("count:word_count_range", "lightif_en:word_count_max", None, "two word-count bounds"),
+    ("count:unique_word_count", "lightif_en:word_count_max", None, "many unique words vs a word maximum"),
+    ("count:unique_word_count", "count:word_count_range", None, "many unique words vs a word maximum"),
+    ("count:unique_word_count", "length_constraints:number_words", lambda a, b: b["relation"] == "less than",
+     "many unique words vs a word maximum"),
 ] + [
     # the Light-IF en checkers ignore only their own repetition (ignore_text), not IFEval's
     ("combination:repeat_prompt", cid, None, "the repeated request counts towards this bound")

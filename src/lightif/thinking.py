@@ -6,10 +6,11 @@ before drafting) and *self-checks* (verifies each constraint after a draft: coun
 our own, rule-based and bilingual (en + zh):
 
 - the thinking is cut at the **draft point**: an explicit drafting cue ("Draft:", "let me write", "草稿", "开始写")
-  or the first place the final answer's opening line appears inside the thinking; with neither, the midpoint;
+  or the first place the final answer's opening line appears inside the thinking; with neither, the midpoint. The
+  **review** region starts after the draft point, or after the copied draft's last line when that is visible;
 - **preview** = planning/enumeration cues *before* the draft point, **self-check** = verification cues (count,
-  check, verify, re-read, fix / 检查, 数一下, 核对, 修改) *after* it; each is a score in [0, 1] that saturates after a
-  few distinct cues, so one stray word does not count as a pattern;
+  check, verify, re-read, fix / 检查, 数一下, 核对, 修改) and explicit counts in the review region; each is a score in
+  [0, 1] that saturates at four distinct cues, so one stray word does not count as a pattern;
 - **lazy** = the thinking mostly restates the instruction (high token overlap with the prompt or explicit
   "the user wants" / "用户要求" restatements) and has no self-check;
 - **constraint coverage**: the share of the prompt's constraints the thinking mentions before the draft point and
@@ -35,22 +36,23 @@ from lightif.text import THINK_CLOSE, THINK_OPEN, split_thinking
 
 # ----- cue lexicons (lower-cased; zh cues are matched as substrings) ------------------------------------------------
 PREVIEW_CUES_EN = (
-    "constraint", "requirement", "plan", "outline", "structure", "first,", "second,", "third,", "then,", "finally,", "step 1", "let me list", "list the",
-    "key points", "checklist", "approach", "i'll start", "i will start", "make sure", "remember to", "rules",
+    "constraint", "requirement", "plan", "outline", "structure", "first,", "second,", "third,", "then,",
+    "finally,", "step 1", "let me list", "list the", "key points", "checklist", "approach", "i'll start",
+    "i will start", "make sure", "remember to", "rules",
 )
 PREVIEW_CUES_ZH = (
     "约束", "限制", "逐条", "计划", "结构", "大纲", "安排", "首先", "其次", "然后", "最后",
     "第一", "第二", "第三", "列出", "注意", "确保", "规划", "思路", "打算", "条件",
 )
 CHECK_CUES_EN = (
-    "let me check", "check", "verify", "verified", "double-check", "double check", "re-read", "reread", "count", "counting",
-    "let me count", "that's", "that is", "total", "confirm", "make sure", "satisf", "meets", "ok,", "okay,", "✓",
-    "fix", "revise", "adjust", "change", "replace", "too many", "too few", "too long", "too short", "missing",
-    "still need", "all constraints", "all requirements", "looks good",
+    "let me check", "check", "verify", "verified", "double-check", "double check", "re-read", "reread", "count",
+    "counting", "let me count", "that's", "that is", "total", "confirm", "make sure", "satisf", "meets", "ok,",
+    "okay,", "✓", "fix", "revise", "adjust", "change", "replace", "too many", "too few", "too long", "too short",
+    "missing", "still need", "all constraints", "all requirements", "looks good",
 )
 CHECK_CUES_ZH = (
-    "检查", "核对", "确认", "数一下", "数一数", "统计", "一共", "总共", "共有", "满足", "符合", "没问题", "修改", "调整",
-    "改成", "删掉", "补充", "太多", "太少", "超过", "不够", "再看", "回顾", "逐条", "验证", "✓",
+    "检查", "核对", "确认", "数一下", "数一数", "统计", "一共", "总共", "共有", "满足", "符合", "没问题", "修改",
+    "调整", "改成", "删掉", "补充", "太多", "太少", "超过", "不够", "再看", "回顾", "逐条", "验证", "✓",
 )
 DRAFT_CUES_EN = (
     "draft:", "draft -", "here's a draft", "here is a draft", "let me draft", "let me write", "i'll write",
@@ -66,15 +68,19 @@ RESTATE_CUES = (
 # id token -> words that signal a mention of that kind of constraint (en + zh). Unknown tokens fall back to the
 # token itself, so a new id is still matched on its own name.
 ID_TOKEN_CUES: dict[str, tuple[str, ...]] = {
-    "words": ("word", "字数", "词", "字"), "word": ("word", "字数", "词"), "length": ("length", "long", "字数", "长度"),
+    "words": ("word", "字数", "词", "字"), "word": ("word", "字数", "词"), "length": ("length", "long", "字数",
+    "长度"),
     "sentences": ("sentence", "句"), "sentence": ("sentence", "句"), "paragraphs": ("paragraph", "段"),
     "paragraph": ("paragraph", "段"), "comma": ("comma", "逗号"), "bullet": ("bullet", "要点", "列表", "条目"),
     "bullets": ("bullet", "要点", "列表", "条目"), "highlighted": ("highlight", "markdown", "加粗", "高亮", "突出"),
-    "highlights": ("highlight", "markdown", "加粗", "高亮", "突出"), "json": ("json",), "title": ("title", "标题", "题目"),
+    "highlights": ("highlight", "markdown", "加粗", "高亮", "突出"), "json": ("json",), "title": ("title", "标题",
+    "题目"),
     "quotation": ("quot", "引号"), "lowercase": ("lowercase", "lower case", "小写"),
     "capital": ("capital", "uppercase", "upper case", "大写"), "keywords": ("keyword", "关键词", "词语"),
-    "keyword": ("keyword", "关键词"), "forbidden": ("forbid", "avoid", "not use", "don't use", "禁止", "不要", "不能", "避免"),
-    "placeholders": ("placeholder", "占位"), "postscript": ("p.s", "postscript", "附言"), "end": ("end", "结尾", "结束"),
+    "keyword": ("keyword", "关键词"), "forbidden": ("forbid", "avoid", "not use", "don't use", "禁止", "不要", "不能",
+    "避免"),
+    "placeholders": ("placeholder", "占位"), "postscript": ("p.s", "postscript", "附言"), "end": ("end", "结尾",
+    "结束"),
     "begin": ("begin", "start", "开头"), "language": ("language", "语言"), "sections": ("section", "部分", "章节"),
     "repeat": ("repeat", "重复"), "letter": ("letter", "字母"), "frequency": ("times", "次"),
     "two": ("two responses", "两个回答", "两种"), "constrained": ("my answer is", "yes", "no", "maybe"),
@@ -124,6 +130,7 @@ class AcceptConfig:
     min_answer_chars: int = 1
     max_answer_chars: int = 30000
     require_pass: bool = True  # every constraint must pass (strict)
+    think_required: bool = True  # False: tag-less answers of non-thinking models skip the thinking filters
     open_tag: str = THINK_OPEN
     close_tag: str = THINK_CLOSE
 
@@ -262,6 +269,17 @@ def _check_sentences(text: str) -> str:
     return "\n".join(p for p in parts if _distinct_hits(p, cues) or _counting_evidence(p))
 
 
+def _draft_end(thinking: str, answer: str, draft_at: int) -> int | None:
+    """Offset just after the last line of the final answer copied into the thinking (after the draft point)."""
+    lines = [ln.strip() for ln in answer.splitlines() if len(ln.strip()) >= 12]
+    if not lines:
+        return None
+    low = thinking.lower()
+    probe = lines[-1][-40:].lower()
+    at = low.rfind(probe)
+    return at + len(probe) if at >= draft_at else None
+
+
 # ----- the analyser -----------------------------------------------------------------------------------------------
 def analyze(
     thinking: str,
@@ -273,8 +291,11 @@ def analyze(
     """Detect preview / self-check / lazy thinking and the constraint coverage of one thinking trace."""
     draft_at, found = find_draft_point(thinking, answer)
     before, after = thinking[:draft_at], thinking[draft_at:]
+    # the checking region starts where the copied draft ends (a draft's own words are not checks), if visible
+    draft_end = _draft_end(thinking, answer, draft_at)
+    review = thinking[draft_end:] if draft_end is not None else after
     preview_hits = _distinct_hits(before, PREVIEW_CUES_EN + PREVIEW_CUES_ZH) + _enumerations(before)
-    check_hits = _distinct_hits(after, CHECK_CUES_EN + CHECK_CUES_ZH) + _counting_evidence(after)
+    check_hits = _distinct_hits(review, CHECK_CUES_EN + CHECK_CUES_ZH) + _counting_evidence(review)
     preview, self_check = _saturate(preview_hits), _saturate(check_hits)
     overlap = restatement_ratio(thinking, prompt)
     restates = overlap >= lazy_overlap or _distinct_hits(thinking, RESTATE_CUES) > 0
@@ -283,7 +304,9 @@ def analyze(
     pcov = ccov = None
     if constraints:
         cue_sets = [constraint_cues(s) for s in constraints]
-        checked = _check_sentences(after)
+        # verified = named after the draft ends (the draft itself repeats keywords); without a visible draft end,
+        # only sentences that carry a verification cue count
+        checked = review if draft_end is not None else _check_sentences(after)
         pcov = sum(_mentions(before, c) for c in cue_sets) / len(cue_sets)
         ccov = sum(_mentions(checked, c) for c in cue_sets) / len(cue_sets)
     return PatternReport(len(thinking), draft_at, found, preview, self_check, preview_hits, check_hits,
@@ -355,7 +378,7 @@ def parse_judge_score(text: str) -> int | None:
     return None
 
 
-def _output_text(item: Any) -> str:
+def output_text(item: Any) -> str:
     """Text of one backend output, whatever the backend returns (str, object with .text, dict, or a list)."""
     if isinstance(item, (list, tuple)):
         item = item[0] if item else ""
@@ -373,7 +396,12 @@ def judge_fluency(items: Sequence[tuple[str, str, str]], backend: Any, max_new_t
     convs = [[{"role": "user", "content": judge_prompt(q, a, lang)}] for q, a, lang in items]
     params = SamplingParams(temperature=0.0, max_new_tokens=max_new_tokens)
     outs = backend.generate(convs, params)
-    return [parse_judge_score(_output_text(o)) for o in outs]
+    scores = []
+    for o in outs:
+        text = output_text(o)
+        parts = split_thinking(text)
+        scores.append(parse_judge_score(parts.answer if parts.closed else text))  # a reasoning judge's verdict
+    return scores
 
 
 # ----- acceptance -------------------------------------------------------------------------------------------------
@@ -396,19 +424,25 @@ def accept(
     text = str(sample.get("text", ""))
     prompt = sample_prompt(sample)
     specs = list(sample.get("constraints") or [])
-    thinking, answer, closed = split(text, cfg.open_tag, cfg.close_tag)
-    if not closed:
+    parts = split_thinking(text, cfg.open_tag, cfg.close_tag)
+    thinking, answer, closed = parts.thinking, parts.answer, parts.closed
+    # a non-thinking model's plain answer (no tags at all) is allowed when think_required is off; a truncated
+    # think block (open tag, no close tag) never is
+    plain = not parts.had_thinking and not cfg.think_required
+    if not closed and not plain:
         return Acceptance(False, "no_closed_thinking", None, None, None)
     follow_all = C.check(specs, answer, prompt=prompt, dense=False).follow_all if specs else True
     if cfg.require_pass and not follow_all:
         return Acceptance(False, "fails_constraints", follow_all, None, None)
-    if not cfg.min_thinking_chars <= len(thinking) <= cfg.max_thinking_chars:
+    if not plain and not cfg.min_thinking_chars <= len(thinking) <= cfg.max_thinking_chars:
         return Acceptance(False, "thinking_length", follow_all, None, None)
     if not cfg.min_answer_chars <= len(answer) <= cfg.max_answer_chars:
         return Acceptance(False, "answer_length", follow_all, None, None)
-    rep = analyze(thinking, answer, prompt, specs)
+    rep = None if plain else analyze(thinking, answer, prompt, specs)
     reason = None
-    if rep.preview < cfg.min_preview or (rep.preview_coverage or 0.0) < cfg.min_preview_coverage:
+    if rep is None:
+        pass  # no thinking to judge: only correctness, length and fluency apply
+    elif rep.preview < cfg.min_preview or (rep.preview_coverage or 0.0) < cfg.min_preview_coverage:
         reason = "no_preview"
     elif rep.self_check < cfg.min_self_check or (rep.check_coverage or 0.0) < cfg.min_check_coverage:
         reason = "no_self_check"
@@ -437,6 +471,6 @@ def sample_prompt(sample: Mapping[str, Any]) -> str:
 
 __all__ = [
     "AcceptConfig", "Acceptance", "PatternReport", "accept", "analyze", "analyze_completion", "constraint_cues",
-    "find_draft_point", "heuristic_fluency", "judge_fluency", "judge_prompt", "parse_judge_score", "restatement_ratio",
-    "split",
+    "find_draft_point", "heuristic_fluency", "judge_fluency", "judge_prompt", "output_text", "parse_judge_score",
+    "restatement_ratio", "split",
 ]

@@ -116,6 +116,7 @@ def split_by_pass_rate(records: list[PromptRecord], samples: list[dict], cfg: Fi
         meta = dict(rec.meta, pass_rate=round(rate, 4), passes=passes, k=k, tier=tier)
         tiers[tier].append(dataclasses.replace(rec, meta=meta))
         for s in mine:
+            s["tier"], s["pass_rate"] = tier, round(rate, 4)  # extract keeps only the requested tiers
             for spec, ok in zip(s["constraints"], s["follow_list"]):
                 per_id[spec["id"]][0] += int(ok)
                 per_id[spec["id"]][1] += 1
@@ -142,7 +143,7 @@ def write_tiers(result: TierResult, out_dir: str | Path) -> None:
 
 
 def filter_prompts(records: list[PromptRecord], cfg: FilterConfig, out_dir: str | Path,
-                   backend: Any = None) -> TierResult:
+                   backend: Any = None, progress: bool = False) -> TierResult:
     """Sample, score and split `records`; write everything under `out_dir` (see module docstring).
 
     `backend` defaults to `lightif.backends.load_backend(cfg.backend, cfg.model, **cfg.backend_options)`.
@@ -161,7 +162,7 @@ def filter_prompts(records: list[PromptRecord], cfg: FilterConfig, out_dir: str 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = generate_records(records, backend, params, out / "generations.jsonl", batch_size=cfg.batch_size,
-                            progress=False)
+                            progress=progress)
     by_id = {r.id: r for r in records}
     samples = [score_sample(by_id[str(row["id"])], row, cfg) for row in rows]
     result = split_by_pass_rate(records, samples, cfg)

@@ -8,11 +8,14 @@ def add_parser(sub) -> None:
     p.add_argument("--config", help="YAML file of ExtractConfig fields (flags override it)")
     p.add_argument("--in", dest="inp", required=True, help="samples.jsonl written by `lightif filter`")
     p.add_argument("--out", required=True, help="output SFT JSONL (the funnel goes to <stem>.funnel.json)")
+    p.add_argument("--tiers", help="comma-separated prompt tiers to sample from: hard,pass,easy (default pass)")
     p.add_argument("--min-preview", type=float, help="minimum preview score in [0, 1] (default 0.5)")
     p.add_argument("--min-self-check", type=float, help="minimum self-check score in [0, 1] (default 0.5)")
     p.add_argument("--min-preview-coverage", type=float, help="share of constraints named before drafting (default 0)")
     p.add_argument("--min-check-coverage", type=float, help="share of constraints verified after drafting (default 0)")
     p.add_argument("--allow-lazy", action="store_true", help="keep lazy thinking (restated instruction, no checks)")
+    p.add_argument("--no-think-required", action="store_true",
+                   help="accept tag-less answers of non-thinking models (thinking filters skipped for them)")
     p.add_argument("--min-fluency", type=float, help="heuristic fluency threshold without a judge (default 0.6)")
     p.add_argument("--judge-model", help="LLM fluency judge (Score:[[n]] protocol); default: heuristic only")
     p.add_argument("--judge-backend", help="backend of the judge (default transformers)")
@@ -35,8 +38,12 @@ def run(args) -> int:
         value = getattr(args, flag)
         if value is not None:
             setattr(cfg, flag, value)
+    if args.tiers:
+        cfg.tiers = [t.strip() for t in args.tiers.split(",") if t.strip()]
     if args.allow_lazy:
         cfg.reject_lazy = False
+    if args.no_think_required:
+        cfg.think_required = False
     cfg.__post_init__()  # re-validate after the flag overrides
     result = run_extract(args.inp, args.out, cfg)
     print(format_funnel(result))

@@ -1,4 +1,4 @@
-"""`lightif filter`: sample K responses per prompt and split prompts into hard / pass / easy (see `lightif/tiers.py`)."""
+"""`lightif filter`: sample K responses per prompt, split the prompts into hard / pass / easy (`lightif/tiers.py`)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def run(args) -> int:
     records = load_prompts(args.inp)
     if args.limit is not None:
         records = records[: args.limit]
-    result = filter_prompts(records, cfg, args.out)
+    result = filter_prompts(records, cfg, args.out, progress=True)
     s = result.stats
     print(json.dumps({"tiers": s["tiers"], "pass_count_histogram": s["pass_count_histogram"],
                       "sample_pass_rate": s["sample_pass_rate"], "out": args.out}, ensure_ascii=False))

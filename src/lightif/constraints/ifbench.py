@@ -16,8 +16,9 @@ Deviations that never change a verdict the official code can produce:
   * no randomness: upstream draws a random value for a missing parameter; here parameters are required and
     validated (`ConstraintArgsError`); integral JSON floats (`"N": 5.0`) are accepted for integer parameters;
   * crashes become failed checks: upstream raises on `custom:csv_quotes` with an empty field (IndexError), on
-    `sentence:increment` without any sentence (IndexError, IFBench #24 class of bug), on malformed CSV (`csv.Error`);
-    here these are `False`;
+    `sentence:increment` without any sentence (IndexError), on malformed CSV (`csv.Error`); here these are `False`.
+    Short answers like "No." never raise (IFBench #24: `words:words_position` indexed `words[-3]` of a two-token
+    answer; guarded upstream at db69a6f and here; `tests/test_constraints_ifbench.py` runs every id on them);
   * speed: sentence/word tokenization is lazy so early decisions stop early, the POS tagger is loaded once and
     tags only the first three tokens (enough for the first tag), `format:line_indent`'s list mutation and
     `custom:csv_special_character`'s backtracking regex are simulated in linear time.

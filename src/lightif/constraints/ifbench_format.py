@@ -21,6 +21,8 @@ from lightif.constraints.ifbench_common import (
 )
 
 _PAIRS = {")": "(", "]": "[", "}": "{"}
+_BRACKETS_RE = re.compile(r"[()\[\]{}]")
+_QUOTES_RE = re.compile("[\"']")
 
 
 @register
@@ -34,17 +36,16 @@ class Parentheses(IFBenchConstraint):
     def check(self, response: str) -> bool:
         stack: list[str] = []
         max_depth = 0
-        for ch in response:
+        for ch in _BRACKETS_RE.findall(response):  # other characters never change the state
             if ch in "([{":
                 stack.append(ch)
                 max_depth = max(max_depth, len(stack))
-            elif ch in ")]}":
-                if stack and stack[-1] == _PAIRS[ch]:
-                    stack.pop()
-                    if max_depth >= 5:  # a group that reached depth 5 has just been closed correctly
-                        return True
-                else:  # a mismatched or unopened closer resets the count
-                    stack, max_depth = [], 0
+            elif stack and stack[-1] == _PAIRS[ch]:
+                stack.pop()
+                if max_depth >= 5:  # a group that reached depth 5 has just been closed correctly
+                    return True
+            else:  # a mismatched or unopened closer resets the count
+                stack, max_depth = [], 0
         return False
 
 
@@ -61,12 +62,12 @@ class Quotes(IFBenchConstraint):
         # a quote equal to the innermost open one closes it, any other quote opens a level (apostrophes included)
         stack: list[str] = []
         reached = 0
-        for ch in response:
+        for ch in _QUOTES_RE.findall(response):  # other characters never change the state
             if stack and ch == stack[-1]:
                 stack.pop()
                 if reached - len(stack) >= 3:
                     return True
-            elif ch in "\"'":
+            else:
                 stack.append(ch)
                 reached = max(reached, len(stack))
         return False
@@ -216,7 +217,7 @@ class QuoteUnquote(IFBenchConstraint):
 
 @register
 @dataclasses.dataclass(frozen=True)
-class List(IFBenchConstraint):
+class MarkerList(IFBenchConstraint):
     id: ClassVar[str] = "format:list"
     sep: str
 

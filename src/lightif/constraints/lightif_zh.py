@@ -452,9 +452,18 @@ class TitleMaxLength(Constraint):
             self.bad("max_chars", "an integer >= 1")
 
     def title(self, response: str) -> str | None:
-        # non-greedy and without DOTALL, like the official `style[0] + "(.*?)" + style[1]` (brackets escaped here)
-        m = re.search(re.escape(self.brackets[0]) + "(.*?)" + re.escape(self.brackets[1]), response)
-        return m.group(1) if m else None
+        # Same result as the official `re.search(style[0] + "(.*?)" + style[1])` (non-greedy, no DOTALL, brackets
+        # escaped here) in linear time: the regex is quadratic on long runs of opening brackets. Per line, only the
+        # first opening bracket can match (a closing bracket after a later one is also after the first).
+        opening, closing = self.brackets
+        for line in response.split("\n"):
+            i = line.find(opening)
+            if i < 0:
+                continue
+            j = line.find(closing, i + len(opening))
+            if j >= 0:
+                return line[i + len(opening):j]
+        return None
 
     def describe(self, lang: str = "zh") -> str:
         if lang == "zh":

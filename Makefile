@@ -41,6 +41,7 @@ test-all: setup
 demo: setup
 	$(LIGHTIF) models pull smollm2-135m-instruct
 	$(LIGHTIF) pipeline run configs/demo-cpu.yaml
+	@echo; cat runs/demo-cpu/eval/report.md
 
 bench: setup
 	for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

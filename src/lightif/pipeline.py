@@ -406,6 +406,8 @@ def overview_markdown(cfg: PipelineConfig, run_dir: Path, table: dict[str, dict[
         m = row["metrics"] or {}
         keep = {k: v for k, v in m.items() if k in ("tiers", "tiers_used", "prompts", "samples", "kept", "loss_first",
                                                     "loss_last", "reward_first", "reward_last", "logged_steps")}
+        if row["stage"] == "eval":
+            row["status"] = "done (this report)"
         lines.append(f"| {row['stage']} | {row['status']} | {row['wall_s'] if row['wall_s'] is not None else ''} | "
                      f"{json.dumps(keep, ensure_ascii=False)} |")
     return "\n".join(lines) + "\n"

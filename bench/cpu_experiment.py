@@ -29,7 +29,7 @@ def scaled(x: float, scale: float, minimum: int = 1) -> int:
     return max(minimum, int(round(x * scale)))
 
 
-def pipeline_config(out: Path, scale: float, ifeval_limit: int | None, seed: int) -> dict:
+def pipeline_config(out: Path, scale: float, ifeval_limit: int | None, seed: int, eval_models: list[str]) -> dict:
     import yaml
 
     cfg = yaml.safe_load((REPO / "configs" / "demo-cpu.yaml").read_text(encoding="utf-8"))
@@ -42,7 +42,7 @@ def pipeline_config(out: Path, scale: float, ifeval_limit: int | None, seed: int
     for stage, steps in (("zero_rl", 40), ("rl_stage1", 40), ("rl_stage2", 30)):
         cfg[stage].update(max_steps=scaled(steps, scale, 4), save_steps=scaled(10, scale, 2))
     cfg["sft"].update(num_train_epochs=2)
-    cfg["eval"].update(ifeval_limit=ifeval_limit, max_new_tokens=256, batch_size=48)
+    cfg["eval"].update(ifeval_limit=ifeval_limit, max_new_tokens=256, batch_size=48, models=eval_models)
     return cfg
 
 
@@ -110,6 +110,8 @@ def main() -> None:
     ap.add_argument("--ifeval-limit", type=int, default=None, help="IFEval prompts to evaluate (default: all 541)")
     ap.add_argument("--rl-steps", type=int, default=None, help="steps per TEA/GRPO arm (default 40 x scale)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--eval-models", default="base,zero_rl,sft,rl_stage1,rl_stage2",
+                    help="checkpoints evaluated on IFEval (comma-separated; fewer = faster)")
     ap.add_argument("--skip-pipeline", action="store_true", help="only the TEA vs GRPO comparison")
     args = ap.parse_args()
     import yaml
@@ -118,7 +120,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     lightif = [sys.executable, "-m", "lightif"]
-    cfg = pipeline_config(out, args.scale, args.ifeval_limit, args.seed)
+    cfg = pipeline_config(out, args.scale, args.ifeval_limit, args.seed, args.eval_models.split(","))
     if not args.skip_pipeline:
         cfg["eval"]["benchmarks"] = ["test", "ifeval"]
         conf = out / "pipeline.yaml"

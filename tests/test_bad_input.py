@@ -439,7 +439,6 @@ def other_cases() -> list[Case]:
             ["eval", "--model", "{d}/no-such-model", "--benchmark", "{d}/p.jsonl", "--out", "{d}/out"],
             {"p.jsonl": prompts},
             ("no-such-model",),
-            xfail="eval: out/generation.json is written before the model is resolved, and stays after the error",
         ),
         Case(
             "eval-malformed-benchmark",

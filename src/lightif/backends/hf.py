@@ -37,7 +37,9 @@ class TransformersBackend:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub at run time
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # our own progress bar reports generation; no per-load weight bars
         path = _resolve(model)
         self.batch_size = batch_size
         self.device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device

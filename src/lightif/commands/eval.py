@@ -102,6 +102,10 @@ def _generate(args, records, out: Path) -> tuple[list[dict], dict]:
                             max_new_tokens=args.max_new_tokens, seed=args.seed, enable_thinking=think)
     settings = {"benchmark": args.benchmark, "data": args.data, "model": args.model, "backend": args.backend,
                 "sampling": params.to_dict(), "batch_size": args.batch_size, "limit": args.limit}
+    if args.backend != "openai":  # a missing local model fails before anything is written
+        from lightif.models import resolve_model
+
+        resolve_model(args.model)
     out.mkdir(parents=True, exist_ok=True)
     _check_resume(out, settings)
     tally = {"samples": 0, "tokens": 0}

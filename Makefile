@@ -12,7 +12,7 @@ export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export WANDB_MODE := disabled
 
-.PHONY: setup test test-all demo bench clean-venv help
+.PHONY: setup test test-all demo bench experiment clean-venv help
 
 help:
 	@echo "make setup     create .venv, install pinned deps + lightif (idempotent)"
@@ -43,8 +43,14 @@ demo: setup
 	$(LIGHTIF) pipeline run configs/demo-cpu.yaml
 	@echo; cat runs/demo-cpu/eval/report.md
 
+# Speed / memory benchmarks (minutes each). The CPU experiment is separate: `make experiment` (~2 h on 2 cores).
 bench: setup
-	for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	for f in bench/score_speed.py bench/reward_speed.py bench/generate_speed.py bench/sft_memory.py bench/rl_step.py; do \
+		echo "== $$f"; $(PY) $$f || exit 1; done
+
+experiment: setup
+	$(LIGHTIF) models pull smollm2-135m-instruct
+	$(PY) bench/cpu_experiment.py --out runs/cpu-experiment
 
 clean-venv:
 	rm -rf $(VENV)

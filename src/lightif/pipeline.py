@@ -361,8 +361,10 @@ def run_eval(cfg: PipelineConfig, run_dir: Path, sdir: Path) -> tuple[dict, dict
         if stage != "base":
             models[stage] = str(_model_of(run_dir, stage))
     table: dict[str, dict[str, dict]] = {}
+    n_prompts: dict[str, int] = {}
     for bench in ec.benchmarks:
         records = _eval_records(cfg, run_dir, bench)
+        n_prompts[bench] = len(records)
         for label, path in models.items():
             print(f"  eval {label} on {bench} ({len(records)} prompts)", flush=True)
             summary = _eval_one(path, records, sdir / label / bench, ec, cfg.seed)
@@ -373,19 +375,19 @@ def run_eval(cfg: PipelineConfig, run_dir: Path, sdir: Path) -> tuple[dict, dict
         dirs = [sdir / label / bench for label in models]
         reports[bench] = write_report(dirs, sdir / "report" / bench, labels=list(models))
     overview = sdir / "report.md"
-    write_text(overview, overview_markdown(cfg, run_dir, table))
-    return ({}, {"report": overview}, {"table": table, "n_prompts": {b: len(_eval_records(cfg, run_dir, b))
-                                                                     for b in ec.benchmarks}})
+    write_text(overview, overview_markdown(cfg, run_dir, table, n_prompts))
+    return {}, {"report": overview}, {"table": table, "n_prompts": n_prompts}
 
 
-def overview_markdown(cfg: PipelineConfig, run_dir: Path, table: dict[str, dict[str, dict]]) -> str:
+def overview_markdown(cfg: PipelineConfig, run_dir: Path, table: dict[str, dict[str, dict]],
+                      n_prompts: dict[str, int]) -> str:
     """The run's headline report: every checkpoint vs the base model, numbers as they came out."""
     import json
 
     lines = [f"# Light-IF pipeline report: `{cfg.run_dir}`", "",
              f"Base model: `{cfg.model}`; seed {cfg.seed}; think_required={cfg.think_required}.", ""]
     for bench, rows in table.items():
-        n = len(_eval_records(cfg, run_dir, bench))
+        n = n_prompts[bench]
         title = {"test": "held-out synthetic test split", "ifeval": "IFEval subset", "ifbench": "IFBench"}[bench]
         lines += [f"## {title} ({n} prompts, greedy, thinking stripped)", "",
                   "| model | prompt strict | instr. strict | prompt loose | instr. loose | Δ prompt strict vs base |",

@@ -44,25 +44,15 @@ CHECK_CODE_ID = "lightif_en:check_code"
 
 STATS: dict = {"inputs": 0, "calls": 0, "worst_small_ms": [0.0, ""], "latency_100kb": {}}
 
-# Known to exceed the 100 KB budget by far more than machine noise (measured 2026-11-28 on the 2-core dev box).
-# Timing on a shared 2-core box is noisy, so these xfails are not strict; the slow sweep records real latencies.
-KNOWN_SLOW = {
-    "count:pronouns": "NLTK Punkt sentence split run twice over the text: 'P.S. ' x 20k takes > 2 s",
-    "format:title_case": "NLTK Punkt + Treebank tokenisation: 'P.S. ' x 20k takes ~1 s",
+# Within the budget on every adversarial string, but with less than 20 % headroom (cold caches, CPU time, measured
+# 2026-11-29): their 100 KB inputs need NLTK's word tokenizer over the whole text (Punkt over 20k "P.S." sentences,
+# Treebank over 2.5k markdown lines), ~45-50 ms. The slow sweep holds them to NEAR_FACTOR x the budget, so a
+# regression still fails while timing noise does not.
+NEAR_BUDGET = {
+    "change_case:capital_word_frequency", "count:pronouns", "format:title_case", "ratio:sentence_balance",
+    "ratio:sentence_type", "words:start_verb", "words:words_position",
 }
-# Linear, but 1-2x the budget on 100 KB on the loaded dev box (NLTK / langdetect paths); filled from the slow sweep.
-_NLTK = "linear NLTK tokenisation, 50-85 ms on 100 KB on the loaded 2-core box (budget 50 ms)"
-NEAR_BUDGET: dict[str, str] = {
-    "keywords:forbidden_words": "one regex per word over the whole text: 85 ms on 100 KB of '*'",
-    "length_constraints:nth_paragraph_first_word": _NLTK,
-    "length_constraints:number_sentences": _NLTK,
-    "ratio:overlap": "n-gram overlap over 100 KB: ~60 ms",
-    "ratio:stop_words": _NLTK,
-    "sentence:keyword": _NLTK,
-    "words:keywords_specific_position": _NLTK,
-    "words:odd_even_syllables": "syllable counting over 100 KB of CJK text: ~60 ms",
-    "words:start_verb": _NLTK + " + POS tagging",
-}
+NEAR_FACTOR = 1.5
 
 
 # ------------------------------------------------------------------------------------------- instances
@@ -341,16 +331,22 @@ FAST_STRINGS = ("stars", "brackets", "newlines", "ltlt", "dots", "zh", "ps")
 
 
 def latency_ms(fn, text: str) -> float:
-    """Best of up to 3 runs (machine noise only ever adds time); stops early when clearly within budget."""
+    """CPU milliseconds of `fn(text)`, best of up to 3 runs, each with cold caches.
+
+    Every memo of per-text results is cleared before each run (`clear_text_caches`), so a run costs what a text seen
+    for the first time costs; the best of 3 only removes scheduler noise. CPU time, not wall time: the budget is
+    about the work a check does, and a shared machine must not make it flaky. Stops early when within budget.
+    """
     best = math.inf
     for _ in range(3):
-        t0 = time.perf_counter()
+        C.clear_text_caches()
+        t0 = time.process_time()
         try:
             with hard_cap(HARD_CAP_S):
                 fn(text)
         except CallTimeout:
             return HARD_CAP_S * 1000
-        best = min(best, (time.perf_counter() - t0) * 1000)
+        best = min(best, (time.process_time() - t0) * 1000)
         if best <= BUDGET_MS:
             break
     return best
@@ -376,15 +372,7 @@ def sweep(cid: str, cs: tuple[Constraint, ...], names: tuple[str, ...], budget_m
 
 
 def _latency_params(slow: bool):
-    out = []
-    for cid in ALL_IDS:
-        marks = [pytest.mark.xfail(strict=False, reason=KNOWN_SLOW[cid])] if cid in KNOWN_SLOW else []  # timing: noisy
-        if slow:
-            marks.append(pytest.mark.slow)
-            if cid in NEAR_BUDGET:  # timing within 2x of the budget: may pass on a quiet machine, hence not strict
-                marks.append(pytest.mark.xfail(strict=False, reason=NEAR_BUDGET[cid]))
-        out.append(pytest.param(cid, marks=marks, id=cid))
-    return out
+    return [pytest.param(cid, marks=[pytest.mark.slow] if slow else [], id=cid) for cid in ALL_IDS]
 
 
 @pytest.mark.parametrize("cid", _latency_params(slow=False))
@@ -394,7 +382,26 @@ def test_100kb_latency_fast(cid):
 
 @pytest.mark.parametrize("cid", _latency_params(slow=True))
 def test_100kb_latency_slow(cid):
-    sweep(cid, instances()[cid], tuple(ADVERSARIAL), BUDGET_MS)
+    sweep(cid, instances()[cid], tuple(ADVERSARIAL), BUDGET_MS * (NEAR_FACTOR if cid in NEAR_BUDGET else 1))
+
+
+# The one input class above the budget: a sentence boundary every ~7 characters, every sentence distinct ("x0. x1.
+# x2. ..."). NLTK decides each of the ~14k boundaries and tokenizes each sentence in Python (~35 us per sentence with
+# `lightif.constraints.tokenize`, twice that with stock NLTK), 0.2-0.5 s per 100 KB; repeated sentences are memoised,
+# distinct ones cannot be. Held to linear growth and a bound here; documented in docs/RELIABILITY.md.
+DISTINCT_SENTENCES = " ".join(f"x{i}." for i in range(N))[:N]
+FLOOR_MS = 1000.0
+
+
+@pytest.mark.parametrize("cid", ["count:pronouns", "format:title_case", "change_case:capital_word_frequency",
+                                 "length_constraints:number_sentences"])
+def test_distinct_sentences_cost_is_linear(cid):
+    c = instances()[cid][0]
+    quarter = latency_ms(c.score, DISTINCT_SENTENCES[: N // 4])
+    full = latency_ms(c.score, DISTINCT_SENTENCES)
+    STATS["latency_100kb"][f"{cid}[distinct_sentences]"] = (round(full, 2), "distinct_sentences", "score")
+    assert full < 6 * quarter + 20, f"{cid}: {quarter:.0f} ms at 25 KB, {full:.0f} ms at 100 KB (not linear)"
+    assert full < FLOOR_MS, f"{cid}: {full:.0f} ms on 100 KB of distinct sentences"
 
 
 # ------------------------------------------------------------------------------------------- the reward
@@ -441,7 +448,7 @@ def test_reward_100kb_latency(name):
     from lightif.rewards import lightif_reward
 
     rng = random.Random(0)
-    pool = [c for c in _weighted() if c.id not in KNOWN_SLOW]
+    pool = _weighted()
     cs = rng.sample(pool, 4)
     completion = "<think>plan</think>" + ADVERSARIAL[name]
     ms = latency_ms(lambda text: lightif_reward(text, [c.spec() for c in cs]), completion)

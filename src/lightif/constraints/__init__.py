@@ -167,4 +167,19 @@ def check(
     )
 
 
-__all__ = ["REGISTRY", "Constraint", "Verdict", "all_ids", "build", "check", "check_one", "get", "register", "score_one"]
+def clear_text_caches() -> None:
+    """Forget every memoised per-text result (Punkt decisions, sentences, word tokens, langdetect, ...).
+
+    The memos are pure functions of their text, so clearing them never changes a verdict; the fuzz tests call this
+    before each timed call so that a latency is that of a text seen for the first time.
+    """
+    from lightif.constraints import ifbench_common, ifbench_count, ifbench_format, ifeval, tokenize
+
+    tokenize.punkt().text_contains_sentbreak.cache_clear()
+    for fn in (ifbench_common.sentences, ifbench_common.sentence_tokens, ifeval._detect_probs, ifeval._capital_tokens,
+               ifeval._chunk_kind, ifbench_count._pronouns_in, ifbench_format._title_case_sentence):
+        fn.cache_clear()
+
+
+__all__ = ["REGISTRY", "Constraint", "Verdict", "all_ids", "build", "check", "check_one", "clear_text_caches", "get", "register",
+           "score_one"]

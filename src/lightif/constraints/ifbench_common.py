@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any, Self
 
 from lightif.constraints.base import Constraint
+from lightif.constraints.tokenize import punkt as _punkt, treebank_tokenize
 from lightif.resources import ensure_nltk, resource_path
 
 PUNCT = string.punctuation
@@ -41,21 +42,6 @@ def stopwords() -> frozenset[str]:
     from nltk.corpus import stopwords as sw
 
     return frozenset(sw.words("english"))
-
-
-@functools.cache
-def _punkt():
-    ensure_nltk()
-    from nltk.tokenize.punkt import PunktTokenizer
-
-    return PunktTokenizer("english")
-
-
-@functools.cache
-def _treebank():
-    from nltk.tokenize import NLTKWordTokenizer
-
-    return NLTKWordTokenizer()
 
 
 @functools.cache
@@ -82,7 +68,7 @@ def sentences(text: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=4096)
 def sentence_tokens(sentence: str) -> tuple[str, ...]:
     # ~40 regex passes per sentence; degenerate generations repeat the same sentence thousands of times
-    return tuple(_treebank().tokenize(sentence))
+    return tuple(treebank_tokenize(sentence))
 
 
 def iter_word_tokens(text: str) -> Iterator[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from typing import ClassVar
 
@@ -12,8 +13,9 @@ from lightif.constraints.ifbench_common import (
     DELETE_PUNCT,
     PUNCT_SPACE,
     IFBenchConstraint,
-    iter_word_tokens,
+    iter_sentences,
     partial,
+    sentence_tokens,
     word_list,
 )
 
@@ -213,22 +215,33 @@ class Pronouns(IFBenchConstraint):
     def describe(self, lang: str = "en") -> str:
         return f"The response should include at least {self.N} pronouns."
 
-    def _count(self, response: str, stop_at: int | None = None) -> int:
-        pronouns = frozenset(word_list("pronouns"))
+    def _count(self, response: str, stop_at: int) -> int:
         # '/' becomes a space so "she/her/hers" counts three times; tokens come from the lower-cased text
         n = 0
-        for tok in iter_word_tokens(response.replace("/", " ").lower()):
-            if tok in pronouns:
-                n += 1
-                if stop_at is not None and n >= stop_at:
-                    break
+        for sent in iter_sentences(response.replace("/", " ").lower()):
+            n += _pronouns_in(sent)
+            if n >= stop_at:
+                break
         return n
 
     def check(self, response: str) -> bool:
         return self._count(response, stop_at=max(self.N, 1)) >= self.N
 
     def score(self, response: str) -> float:
-        return partial(self.check(response), at_least_score(self._count(response, stop_at=max(self.N, 1)), self.N))
+        n = self._count(response, stop_at=max(self.N, 1))
+        return partial(n >= self.N, at_least_score(n, self.N))
+
+
+@functools.lru_cache(maxsize=4096)
+def _pronouns_in(sentence: str) -> int:
+    """Pronoun tokens in one Punkt sentence (memoised: degenerate text repeats its sentences thousands of times)."""
+    pronouns = _pronoun_set()
+    return sum(1 for tok in sentence_tokens(sentence) if tok in pronouns)
+
+
+@functools.cache
+def _pronoun_set() -> frozenset[str]:
+    return frozenset(word_list("pronouns"))
 
 
 @register

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 import string
@@ -17,7 +18,7 @@ from lightif.constraints.ifbench_common import (
     PUNCT_SPACE,
     IFBenchConstraint,
     iter_sentences,
-    iter_word_tokens,
+    sentence_tokens,
 )
 
 _PAIRS = {")": "(", "]": "[", "}": "{"}
@@ -326,19 +327,25 @@ class TitleCase(IFBenchConstraint):
         return "Write the entire response in title case (capitalize the first letter of every major word)."
 
     def check(self, response: str) -> bool:
-        for word in iter_word_tokens(response):
-            if not word or not word[0].isalpha():
-                continue
-            if len(word) == 1:
-                if word.islower():
-                    return False
-                continue
-            head, tail = word[0], word[1:]
-            if head.isupper() and tail.islower():
-                continue
-            if head.islower() and (tail.isupper() or tail.islower()):  # minor words included
+        return all(map(_title_case_sentence, iter_sentences(response)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_case_sentence(sentence: str) -> bool:
+    """Upstream's per-word title-case test over the NLTK word tokens of one Punkt sentence (memoised)."""
+    for word in sentence_tokens(sentence):
+        if not word or not word[0].isalpha():
+            continue
+        if len(word) == 1:
+            if word.islower():
                 return False
-        return True
+            continue
+        head, tail = word[0], word[1:]
+        if head.isupper() and tail.islower():
+            continue
+        if head.islower() and (tail.isupper() or tail.islower()):  # minor words included
+            return False
+    return True
 
 
 @register

@@ -41,6 +41,7 @@ from typing import ClassVar, Literal
 
 from lightif.constraints import register
 from lightif.constraints.base import Constraint, at_least_score, closeness, less_than_score, quirks_fixed
+from lightif.constraints.tokenize import punkt as _punkt, treebank_tokenize  # NLTK's, same output, faster
 
 Relation = Literal["less than", "at least"]
 _ZH_RELATION = {"less than": "少于", "at least": "至少"}
@@ -119,27 +120,6 @@ def _language_ok(probs: tuple | None, lang: str) -> bool:
     return (probs[0].lang if probs else "unknown") == lang
 
 
-@functools.cache
-def _punkt():
-    from lightif.resources import ensure_nltk
-
-    ensure_nltk()
-    from nltk.tokenize import PunktTokenizer
-
-    tokenizer = PunktTokenizer("english")  # what nltk.sent_tokenize(text) uses, from the bundled punkt_tab
-    # `text_contains_sentbreak(context)` is a pure function of the short context string (the parameters are fixed);
-    # memoising it keeps texts with thousands of identical non-break contexts ("Mr. Mr. ...") linear in practice.
-    tokenizer.text_contains_sentbreak = functools.lru_cache(maxsize=1 << 16)(tokenizer.text_contains_sentbreak)
-    return tokenizer
-
-
-@functools.cache
-def _treebank():
-    from nltk.tokenize import NLTKWordTokenizer
-
-    return NLTKWordTokenizer()  # what nltk.word_tokenize applies to each sentence
-
-
 def count_sentences(text: str, cap: int | None = None) -> int:
     """Punkt sentence count (upstream `instructions_util.count_sentences`), stopping at `cap` if given."""
     n = 0
@@ -172,6 +152,7 @@ def _split_edges(chunk: str) -> tuple[str, str, str]:
     return chunk[:h], chunk[h:len(chunk) - t], chunk[len(chunk) - t:]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; degenerate text repeats a few chunks thousands of times
 def _chunk_kind(chunk: str) -> int:
     """0: no treebank token cut from this whitespace-free chunk can be `isupper()`; 1: exactly one such token;
     2: unknown (tokenize the sentence).
@@ -198,7 +179,7 @@ def _capital_tokens(sentence: str) -> int:
     """All-caps treebank tokens in one Punkt sentence (memoised: a pure function of the sentence)."""
     kinds = [_chunk_kind(c) for c in sentence.split()]
     if 2 in kinds:
-        return sum(1 for tok in _treebank().tokenize(sentence) if tok.isupper())
+        return sum(1 for tok in treebank_tokenize(sentence) if tok.isupper())
     return kinds.count(1)
 
 

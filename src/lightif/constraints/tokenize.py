@@ -1,0 +1,232 @@
+"""NLTK's English sentence and word tokenizers (`nltk.sent_tokenize`, `nltk.word_tokenize`): same output, faster.
+
+IFEval and IFBench checkers split text with NLTK's Punkt + Treebank tokenizers, so verdict parity needs those
+tokenizers themselves, not look-alikes. Both are linear but slow on long text: Punkt spends ~35 us per `.?!`
+candidate (0.5-1 s on 100 KB of "P.S. P.S. ..."), and the Treebank tokenizer runs ~40 regex substitutions per
+sentence. The classes here keep NLTK's decision code, patterns and rule order, and change only how expensively
+they are reached:
+
+1. `text_contains_sentbreak(context)` is a pure function of the short context string around a candidate (the
+   trained parameters are fixed), so it is memoised; a repeated context costs one dict lookup.
+2. The candidate scan finds the word before each candidate with a right-to-left regex search on the original text,
+   instead of slicing it and walking it backwards in Python. Same slices, same contexts, same overlap rule.
+3. `_realign_boundaries` matches its regex in place (`pattern.match(text, start, stop)`) instead of on a copy of
+   each sentence.
+4. NLTK 3.10 wraps every pattern in `nltk.redos.TimedPattern` (a wall-clock limit per call, against ReDoS in
+   user-supplied patterns). These fixed patterns are linear and are called tens of thousands of times on long
+   text, so the underlying compiled `regex` patterns are called directly: same engine, same source, same flags.
+
+`tests/test_tokenize.py` checks both against NLTK on the benchmark responses, adversarial strings and generated text.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+
+
+# The characters NLTK's boundary-realignment pattern starts with (`re_boundary_realignment`: closing quotes and
+# brackets); tests check that no other code point can start a match.
+CLOSERS = frozenset("\"')]}\u2018\u2019\u201c\u201d\xab\xbb")
+
+
+def _raw(pattern):
+    """The compiled pattern inside an `nltk.redos.TimedPattern` (or the pattern itself)."""
+    return getattr(pattern, "_rx", pattern)
+
+
+@functools.cache
+def punkt():
+    """The process-wide English `FastPunkt` (bundled punkt_tab data, loaded once)."""
+    from lightif.resources import ensure_nltk
+
+    ensure_nltk()
+    import regex
+    from nltk.tokenize.punkt import PunktToken, PunktTokenizer
+
+    class FastToken(PunktToken):
+        _RE_ELLIPSIS = _raw(PunktToken._RE_ELLIPSIS)
+        _RE_NUMERIC = _raw(PunktToken._RE_NUMERIC)
+        _RE_INITIAL = _raw(PunktToken._RE_INITIAL)
+        _RE_ALPHA = _raw(PunktToken._RE_ALPHA)
+
+    class FastPunkt(PunktTokenizer):
+        def __init__(self) -> None:
+            super().__init__("english")
+            self._Token = FastToken
+            lang = self._lang_vars  # this instance's own PunktLanguageVars
+            lang._re_word_tokenizer = _raw(lang._word_tokenizer_re())
+            self._period_re = _raw(lang.period_context_re())
+            self._realign_re = _raw(lang.re_boundary_realignment)
+            # the last ASCII whitespace character (NLTK's `string.whitespace` test) in a range, right to left
+            self._last_space_re = regex.compile(r"(?r)[ \t\n\r\x0b\x0c]")
+            # bound per instance: the memo must not outlive or mix parameters
+            self.text_contains_sentbreak = functools.lru_cache(maxsize=1 << 16)(super().text_contains_sentbreak)
+
+        def span_tokenize(self, text: str, realign_boundaries: bool = True) -> Iterator[tuple[int, int]]:
+            spans = self._spans_from_text(text)
+            return self._realign_spans(text, spans) if realign_boundaries else spans
+
+        def _spans_from_text(self, text: str) -> Iterator[tuple[int, int]]:
+            # NLTK's `_match_potential_end_contexts` + `_slices_from_text` in one loop, yielding (start, stop). For
+            # each candidate NLTK takes before = text[prev_stop:start], i = index of the last whitespace in `before`
+            # (0 when there is none, and also when it is at index 0); the word before the candidate starts at
+            # prev_stop + i + 1 if i else where the previous candidate's word started. A candidate is considered only
+            # once the next one shows that their words do not overlap (prev_stop <= word_start), and the last one
+            # always.
+            decide = self.text_contains_sentbreak
+            last_space = self._last_space_re.search
+            last_break = prev_start = prev_stop = 0
+            prev = None
+            for match in self._period_re.finditer(text):
+                start = match.start()
+                ws = last_space(text, prev_stop, start)
+                word_start = ws.end() if ws is not None and ws.start() > prev_stop else prev_start
+                if prev is not None and prev_stop <= word_start:
+                    if decide(text[prev_start:prev_stop + 1] + prev.group("after_tok")):
+                        end = prev_stop + 1
+                        yield last_break, end
+                        nxt = prev.start("next_tok")
+                        last_break = nxt if nxt >= 0 else end
+                prev, prev_start, prev_stop = match, word_start, start
+            if prev is not None and decide(text[prev_start:prev_stop + 1] + prev.group("after_tok")):
+                end = prev_stop + 1
+                yield last_break, end
+                nxt = prev.start("next_tok")
+                last_break = nxt if nxt >= 0 else end
+            yield last_break, len(text.rstrip())  # the last sentence has no trailing whitespace
+
+        def _realign_spans(self, text: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+            # NLTK's `_realign_boundaries` on (start, stop) pairs: closing punctuation that opens the next sentence
+            # ("(Sent1.) Sent2.") moves to the previous one. Its pattern can only match at a closing character.
+            realign_re, closers = self._realign_re, CLOSERS
+            realign = 0
+            pending = None
+            for start, stop in spans:
+                if pending is not None:
+                    s1_start, s1_stop = pending[0] + realign, pending[1]
+                    m = realign_re.match(text, start, stop) if start < stop and text[start] in closers else None
+                    if m:
+                        yield s1_start, start + len(m.group(0).rstrip())
+                        realign = m.end() - start
+                    else:
+                        realign = 0
+                        if s1_start < s1_stop:
+                            yield s1_start, s1_stop
+                pending = (start, stop)
+            if pending is not None and pending[0] + realign < pending[1]:
+                yield pending[0] + realign, pending[1]
+
+    return FastPunkt()
+
+
+def span_tokenize(text: str) -> Iterator[tuple[int, int]]:
+    """`nltk.sent_tokenize` spans of `text` (English), lazily."""
+    return punkt().span_tokenize(text)
+
+
+@functools.cache
+def _treebank_rules() -> tuple[tuple, tuple]:
+    """NLTKWordTokenizer's rules as `text -> text` steps, in its order (`convert_parentheses=False`): before and
+    after the `" " + text + " "` padding."""
+    from nltk.tokenize import NLTKWordTokenizer as T
+
+    before = [_step(r, sub) for r, sub in (*T.STARTING_QUOTES, *T.PUNCTUATION, T.PARENS_BRACKETS, T.DOUBLE_DASHES)]
+    after = [_step(r, sub) for r, sub in T.ENDING_QUOTES]
+    after.append(_contractions([*T.CONTRACTIONS2, *T.CONTRACTIONS3]))
+    return tuple(before), tuple(after)
+
+
+# Treebank rules that pad every character of a class with spaces (`[?!]` -> " \\g<0> "), with that class spelled out;
+# tests check each against its pattern over all code points.
+CHAR_CLASS_RULES = {
+    "[;@#$%&]": ";@#$%&", "[\\u2012-\\u2015]": "\u2012\u2013\u2014\u2015", "[?!]": "?!", "[*]": "*",
+    "[\\]\\[\\(\\)\\{\\}\\<\\>]": "][(){}<>", "([»”’])": "»”’",
+}
+
+
+def _step(pattern, sub: str):
+    """One Treebank rule as `text -> text`: C-level `str` methods where they give the same string, else the regex."""
+    rx = _raw(pattern)
+    if rx.pattern == r"\s+":
+        return _collapse_spaces(rx)
+    if not any(ch in rx.pattern for ch in ".^$*+?{}[]\\|()") and "\\" not in sub:
+        # a literal pattern and replacement: leftmost non-overlapping replacement is exactly str.replace
+        return lambda text: text.replace(rx.pattern, sub)
+    if rx.pattern in CHAR_CLASS_RULES and sub in (r" \g<0> ", r" \1 "):
+        # one pass per character gives the same string: the inserted spaces are in no class
+        chars = CHAR_CLASS_RULES[rx.pattern]
+
+        def pad(text: str) -> str:
+            for ch in chars:
+                if ch in text:
+                    text = text.replace(ch, f" {ch} ")
+            return text
+
+        return pad
+    return functools.partial(rx.sub, sub)
+
+
+def _collapse_spaces(rx):
+    """`\\s+` -> " " on text that starts and ends with whitespace (the padded sentence). The `regex` module's `\\s`
+    is `str.isspace()` minus U+001C..U+001F (found by `_split_unsafe`), so without those characters a C-level
+    split/join gives the same string; with them the regex runs."""
+    unsafe = _split_unsafe()
+
+    def collapse(text: str) -> str:
+        if unsafe.search(text):
+            return rx.sub(" ", text)
+        joined = " ".join(text.split())
+        return f" {joined} " if joined else " "
+
+    return collapse
+
+
+@functools.cache
+def _split_unsafe():
+    """Characters where `str.isspace()` and the `regex` module's `\\s` disagree, as a character-class pattern. Every
+    `isspace()` character is below U+3001 (asserted in tests over all code points)."""
+    import regex
+
+    space = regex.compile(r"\s")
+    bad = [ch for ch in map(chr, range(0x3001)) if ch.isspace() != bool(space.match(ch))]
+    return regex.compile("[" + "".join(regex.escape(ch) for ch in bad) + "]") if bad else regex.compile(r"(?!)")
+
+
+# Code points that `re.IGNORECASE` matches to an ASCII letter although their lower() is not that letter (İ ı ſ).
+FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def _contractions(patterns: list):
+    """CONTRACTIONS2/3 (`(?i)` patterns, each replaced by " \\1 \\2 "); a pattern runs only if its word can be in
+    the text.
+
+    Each pattern matches one fixed word (cannot, d'ye, gimme, ... 'twas) case-insensitively, and a character matches
+    a letter under `re.IGNORECASE` iff `ch.translate(FOLD).lower()` is that letter (tested over all code points). So
+    a match needs the word in `text.translate(FOLD).lower()`. The substitutions only insert spaces, which cannot
+    make a word appear, so presence in the original text is checked once.
+    """
+    import re
+
+    words = [re.sub(r"^\(\?i\) ?|\(\?#X\)|\\b|\(\?=\\s\)|[()]", "", p.pattern) for p in patterns]
+    assert all(p.flags & re.IGNORECASE and re.fullmatch(r"[a-z']+", w) for p, w in zip(patterns, words)), words
+
+    def apply(text: str) -> str:
+        folded = text.translate(FOLD).lower()
+        for p, word in zip(patterns, words):
+            if word in folded:
+                text = p.sub(r" \1 \2 ", text)
+        return text
+
+    return apply
+
+
+def treebank_tokenize(sentence: str) -> list[str]:
+    """`nltk.tokenize.NLTKWordTokenizer().tokenize(sentence)`: the same rules in the same order."""
+    before, after = _treebank_rules()
+    for step in before:
+        sentence = step(sentence)
+    sentence = " " + sentence + " "
+    for step in after:
+        sentence = step(sentence)
+    return sentence.split()

@@ -1,0 +1,145 @@
+"""`lightif.constraints.tokenize` must give exactly NLTK's output: Punkt sentence spans and Treebank word tokens.
+
+Reference: a plain `nltk.tokenize.PunktTokenizer("english")` and `NLTKWordTokenizer()` from the pinned NLTK, on the
+IFEval / IFBench benchmark responses (real model output), adversarial strings and hypothesis-generated text drawn
+from an alphabet dense in the characters the rules react to (`.?!`, quotes, brackets, dashes, apostrophes, newlines,
+curly quotes, initials, numbers).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lightif.constraints import clear_text_caches
+from lightif.constraints.tokenize import punkt, treebank_tokenize
+from lightif.resources import ensure_nltk
+
+
+@functools.cache
+def reference():
+    ensure_nltk()
+    from nltk.tokenize import NLTKWordTokenizer, PunktTokenizer
+
+    return PunktTokenizer("english"), NLTKWordTokenizer()
+
+
+def assert_same(text: str) -> None:
+    ref_punkt, ref_treebank = reference()
+    spans = list(ref_punkt.span_tokenize(text))
+    assert list(punkt().span_tokenize(text)) == spans
+    for start, end in spans:
+        sentence = text[start:end]
+        assert treebank_tokenize(sentence) == ref_treebank.tokenize(sentence), sentence
+    assert treebank_tokenize(text) == ref_treebank.tokenize(text)
+
+
+def benchmark_responses(shared: str) -> list[str]:
+    from pathlib import Path
+
+    out = []
+    for rel in ("ifeval/input_response_data_gpt4_20231107_145030.fixed_7afefd4.jsonl", "ifbench/sample_output.jsonl"):
+        for line in (Path(shared) / rel).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out.append(json.loads(line)["response"])
+    return out
+
+
+def test_benchmark_responses_match_nltk(shared_data):
+    responses = benchmark_responses(str(shared_data))
+    assert len(responses) >= 835  # 541 IFEval + 294 IFBench sample responses
+    for text in responses:
+        assert_same(text)
+    clear_text_caches()  # memoised decisions must give the same spans as fresh ones
+    for text in responses[:200]:
+        assert_same(text)
+
+
+N = 20_000
+ADVERSARIAL = [
+    ("P.S. " * N)[:N], ("I. " * N)[:N], ("A. B. " * N)[:N], ("He. " * N)[:N], " ".join(f"x{i}." for i in range(N))[:N],
+    '"' * N, "'" * N, "." * N, "!" * N, "?!" * N, ". " * N, ("(Sent1.) Sent2. " * N)[:N], ("Mr. Smith. " * N)[:N],
+    ("“Yes.” ‘No.’ «Oui.» " * N)[:N], ("e.g. i.e. U.S.A. " * N)[:N], ("1. 2. 3. " * N)[:N], ("-- ... -- " * N)[:N],
+    ("can't won't gonna cannot 'tis GIMME LeMmE more'n d'ye 'TWAS wanna\n gonna'tis ſ'tiſ İ'TİS " * N)[:N], ("\n\n. \n" * N)[:N], ("a.\tb.\x0bc.\x0cd.\re. " * N)[:N],
+]
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL, ids=range(len(ADVERSARIAL)))
+def test_adversarial_strings_match_nltk(text):
+    clear_text_caches()
+    assert_same(text)
+
+
+ALPHABET = st.sampled_from(list("aAbBiIsSzZ09 .?!,;:'\"`()[]{}<>-—–…\n\t\r\x0b\x0c\u00a0“”‘’«»$%&*@#/_") + [
+    "Mr.", "U.S.", "n't", "'s", "gon", "na", "can", "not", "'t", "is", "was", "GIM", "me", "İ", "ı", "ſ", "K", "d'ye"])
+
+
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(ALPHABET | st.text(max_size=3), max_size=120))
+def test_generated_text_matches_nltk(parts):
+    assert_same("".join(parts))
+
+
+def test_memoised_and_fresh_agree():
+    text = "Dr. Who. He said: \"Go!\" (Then left.) Mr. X. 3. 4. i.e. done." * 50
+    first = list(punkt().span_tokenize(text))
+    assert first == list(punkt().span_tokenize(text))
+    clear_text_caches()
+    assert first == list(punkt().span_tokenize(text)) == list(reference()[0].span_tokenize(text))
+
+
+@pytest.mark.slow
+@settings(max_examples=5000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(ALPHABET | st.text(max_size=3), max_size=400))
+def test_generated_text_matches_nltk_many(parts):
+    assert_same("".join(parts))
+
+
+def test_isspace_characters_are_below_u3001():
+    """`tokenize._split_unsafe` only scans code points below U+3001 for whitespace disagreements."""
+    assert not [hex(cp) for cp in range(0x3001, 0x110000) if chr(cp).isspace()]
+
+
+def test_whitespace_disagreements_fall_back_to_the_regex():
+    from lightif.constraints.tokenize import _split_unsafe
+
+    assert _split_unsafe().search("a\x1cb")  # str.isspace() but not the regex module's \s
+    for text in ("a\x1cb c", "x\x1f\x1f y", "\x1d", '"\x1e"'):
+        assert_same(text)
+
+
+def test_contraction_fold_matches_re_ignorecase():
+    """`tokenize._contractions` looks for its words in `text.translate(FOLD).lower()`: a code point matches an ASCII
+    letter under re.IGNORECASE exactly when it folds to that letter."""
+    import re
+    import string
+
+    from lightif.constraints.tokenize import FOLD
+
+    for letter in string.ascii_lowercase:
+        rx = re.compile(letter, re.IGNORECASE)
+        assert {chr(cp) for cp in range(0x110000) if rx.fullmatch(chr(cp))} == {
+            chr(cp) for cp in range(0x110000) if chr(cp).translate(FOLD).lower() == letter}, letter
+
+
+def test_realignment_can_only_start_at_a_closer():
+    """`FastPunkt._realign_spans` only tries NLTK's realignment pattern where a sentence starts with `CLOSERS`."""
+    from lightif.constraints.tokenize import CLOSERS
+
+    realign = punkt()._realign_re
+    assert {chr(cp) for cp in range(0x110000) if realign.match(chr(cp) + " ")} == CLOSERS
+
+
+def test_char_class_rules_spell_out_their_patterns():
+    """Each `CHAR_CLASS_RULES` entry lists exactly the code points its NLTK pattern matches."""
+    import regex
+
+    from lightif.constraints.tokenize import CHAR_CLASS_RULES
+
+    for source, chars in CHAR_CLASS_RULES.items():
+        rx = regex.compile(source)
+        assert {chr(cp) for cp in range(0x110000) if rx.fullmatch(chr(cp))} == set(chars), source

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lightif.constraints import clear_text_caches
-from lightif.constraints.tokenize import punkt, treebank_tokenize
+from lightif.constraints.tokenize import punkt, treebank_tokenize, treebank_tokenize_many
 from lightif.resources import ensure_nltk
 
 
@@ -32,9 +32,11 @@ def assert_same(text: str) -> None:
     ref_punkt, ref_treebank = reference()
     spans = list(ref_punkt.span_tokenize(text))
     assert list(punkt().span_tokenize(text)) == spans
-    for start, end in spans:
-        sentence = text[start:end]
-        assert treebank_tokenize(sentence) == ref_treebank.tokenize(sentence), sentence
+    sentences = [text[start:end] for start, end in spans]
+    expected = [ref_treebank.tokenize(s) for s in sentences]
+    for sentence, tokens in zip(sentences, expected):
+        assert treebank_tokenize(sentence) == tokens, sentence
+    assert treebank_tokenize_many(sentences) == expected
     assert treebank_tokenize(text) == ref_treebank.tokenize(text)
 
 
@@ -143,3 +145,20 @@ def test_char_class_rules_spell_out_their_patterns():
     for source, chars in CHAR_CLASS_RULES.items():
         rx = regex.compile(source)
         assert {chr(cp) for cp in range(0x110000) if rx.fullmatch(chr(cp))} == set(chars), source
+
+
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sentences=st.lists(st.lists(ALPHABET | st.text(max_size=3), max_size=30).map("".join), max_size=12))
+def test_batched_treebank_matches_one_by_one(sentences):
+    """Any list of strings (not only Punkt sentences): leading/trailing spaces, empty strings, lone quotes."""
+    expected = [reference()[1].tokenize(s) for s in sentences]
+    assert treebank_tokenize_many(sentences) == expected
+
+
+def test_batched_treebank_edge_sentences():
+    cases = ["", " ", ".", '"', "'", ",", ":", "a,", "a:", '"a', "' a", "'re", "x'", "..", "a.", "a. ", "a.)", 'a."',
+             "wanna", "gonna", "cannot", " 'tis", "'twas", "--", "a\n", "a\nb.", "\x00", "a\x00b", "(a.)", "``", "''"]
+    for a in cases:
+        for b in cases:
+            sentences = [a, b, a]
+            assert treebank_tokenize_many(sentences) == [reference()[1].tokenize(s) for s in sentences], sentences

@@ -173,11 +173,11 @@ def clear_text_caches() -> None:
     The memos are pure functions of their text, so clearing them never changes a verdict; the fuzz tests call this
     before each timed call so that a latency is that of a text seen for the first time.
     """
-    from lightif.constraints import ifbench_common, ifbench_count, ifbench_format, ifeval, tokenize
+    from lightif.constraints import ifbench_common, ifeval, tokenize
 
     tokenize.punkt().text_contains_sentbreak.cache_clear()
     for fn in (ifbench_common.sentences, ifbench_common.sentence_tokens, ifeval._detect_probs, ifeval._capital_tokens,
-               ifeval._chunk_kind, ifbench_count._pronouns_in, ifbench_format._title_case_sentence):
+               ifeval._chunk_kind):
         fn.cache_clear()
 
 

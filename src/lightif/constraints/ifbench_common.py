@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import string
 import typing
 from collections.abc import Iterator
 from typing import Any, Self
 
 from lightif.constraints.base import Constraint
-from lightif.constraints.tokenize import punkt as _punkt, treebank_tokenize
+from lightif.constraints.tokenize import punkt as _punkt, treebank_tokenize, treebank_tokenize_many
 from lightif.resources import ensure_nltk, resource_path
 
 PUNCT = string.punctuation
@@ -71,10 +72,27 @@ def sentence_tokens(sentence: str) -> tuple[str, ...]:
     return tuple(treebank_tokenize(sentence))
 
 
+def iter_sentence_tokens(text: str) -> Iterator[tuple[str, list[str]]]:
+    """(sentence, its NLTK word tokens) for each Punkt sentence of `text`, lazily.
+
+    Sentences are tokenized in batches that grow 4x (4, 16, ... 4096 sentences; one pass per Treebank rule per
+    batch, repeated sentences once), so a consumer that stops early pays for little more than it read. The token
+    lists are shared within a batch: do not mutate them.
+    """
+    sents = iter_sentences(text)
+    size = 4
+    while batch := list(itertools.islice(sents, size)):
+        unique = list(dict.fromkeys(batch))
+        tokens = dict(zip(unique, treebank_tokenize_many(unique)))
+        for sent in batch:
+            yield sent, tokens[sent]
+        size = min(4 * size, 4096)
+
+
 def iter_word_tokens(text: str) -> Iterator[str]:
     """`nltk.word_tokenize(text)`, lazily: Punkt sentences, then the Treebank tokenizer per sentence."""
-    for sent in iter_sentences(text):
-        yield from sentence_tokens(sent)
+    for _, tokens in iter_sentence_tokens(text):
+        yield from tokens
 
 
 def alnum_tokens(text: str) -> list[str]:

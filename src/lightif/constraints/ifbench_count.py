@@ -13,9 +13,8 @@ from lightif.constraints.ifbench_common import (
     DELETE_PUNCT,
     PUNCT_SPACE,
     IFBenchConstraint,
-    iter_sentences,
+    iter_sentence_tokens,
     partial,
-    sentence_tokens,
     word_list,
 )
 
@@ -217,9 +216,14 @@ class Pronouns(IFBenchConstraint):
 
     def _count(self, response: str, stop_at: int) -> int:
         # '/' becomes a space so "she/her/hers" counts three times; tokens come from the lower-cased text
+        pronouns = _pronoun_set()
+        per_sentence: dict[str, int] = {}  # degenerate text repeats its sentences thousands of times
         n = 0
-        for sent in iter_sentences(response.replace("/", " ").lower()):
-            n += _pronouns_in(sent)
+        for sent, tokens in iter_sentence_tokens(response.replace("/", " ").lower()):
+            k = per_sentence.get(sent)
+            if k is None:
+                k = per_sentence[sent] = sum(1 for tok in tokens if tok in pronouns)
+            n += k
             if n >= stop_at:
                 break
         return n
@@ -230,13 +234,6 @@ class Pronouns(IFBenchConstraint):
     def score(self, response: str) -> float:
         n = self._count(response, stop_at=max(self.N, 1))
         return partial(n >= self.N, at_least_score(n, self.N))
-
-
-@functools.lru_cache(maxsize=4096)
-def _pronouns_in(sentence: str) -> int:
-    """Pronoun tokens in one Punkt sentence (memoised: degenerate text repeats its sentences thousands of times)."""
-    pronouns = _pronoun_set()
-    return sum(1 for tok in sentence_tokens(sentence) if tok in pronouns)
 
 
 @functools.cache

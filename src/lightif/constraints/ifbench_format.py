@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import re
 import string
@@ -17,8 +16,8 @@ from lightif.constraints.ifbench_common import (
     PUNCT,
     PUNCT_SPACE,
     IFBenchConstraint,
+    iter_sentence_tokens,
     iter_sentences,
-    sentence_tokens,
 )
 
 _PAIRS = {")": "(", "]": "[", "}": "{"}
@@ -327,13 +326,18 @@ class TitleCase(IFBenchConstraint):
         return "Write the entire response in title case (capitalize the first letter of every major word)."
 
     def check(self, response: str) -> bool:
-        return all(map(_title_case_sentence, iter_sentences(response)))
+        passed: set[str] = set()  # degenerate text repeats its sentences thousands of times
+        for sent, tokens in iter_sentence_tokens(response):
+            if sent not in passed:
+                if not _title_case_ok(tokens):
+                    return False
+                passed.add(sent)
+        return True
 
 
-@functools.lru_cache(maxsize=4096)
-def _title_case_sentence(sentence: str) -> bool:
-    """Upstream's per-word title-case test over the NLTK word tokens of one Punkt sentence (memoised)."""
-    for word in sentence_tokens(sentence):
+def _title_case_ok(words: list[str]) -> bool:
+    """Upstream's per-word title-case test over NLTK word tokens."""
+    for word in words:
         if not word or not word[0].isalpha():
             continue
         if len(word) == 1:

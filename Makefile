@@ -43,14 +43,14 @@ demo: setup
 	$(LIGHTIF) pipeline run configs/demo-cpu.yaml
 	@echo; cat runs/demo-cpu/eval/report.md
 
-# Speed / memory benchmarks (minutes each). The CPU experiment is separate: `make experiment` (~2 h on 2 cores).
+# Speed / memory benchmarks (minutes each). The CPU experiment is separate: `make experiment` (about 2 h on 2 cores).
 bench: setup
-	for f in bench/score_speed.py bench/reward_speed.py bench/generate_speed.py bench/sft_memory.py bench/rl_step.py; do \
+	for f in bench/score_speed.py bench/tokenize_speed.py bench/reward_speed.py bench/generate_speed.py bench/sft_memory.py bench/rl_step.py; do \
 		echo "== $$f"; $(PY) $$f || exit 1; done
 
 experiment: setup
 	$(LIGHTIF) models pull smollm2-135m-instruct
-	$(PY) bench/cpu_experiment.py --out runs/cpu-experiment
+	$(PY) bench/cpu_experiment.py --out runs/cpu-experiment  # about 2 h on 2 cores (docs/RESULTS.md)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -143,3 +144,38 @@ def test_full_pipeline_kill_and_resume(tmp_path, tiny_model_dir):
     # third run: everything is skipped
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0 and out.stdout.count("done earlier") == len(pipeline.STAGES)
+
+
+def test_eval_workers_validated(tmp_path, tiny_model_dir):
+    cfg = tiny_config(tmp_path / "run", tiny_model_dir)
+    cfg["eval"]["workers"] = 0
+    with pytest.raises(ConfigError, match="eval.workers"):
+        pipeline.load_pipeline_config(write_config(tmp_path, cfg))
+
+
+def test_parallel_eval_equals_sequential(tmp_path, tiny_model_dir):
+    """eval.workers = 2 runs (model, benchmark) pairs in spawned processes: same generations, same summaries."""
+    import torch
+
+    from lightif.evaluate import load_benchmark
+
+    records = load_benchmark("ifeval")[:4]
+    ec = pipeline.EvalStage(max_new_tokens=6, batch_size=4)
+
+    def jobs(root: Path) -> list:
+        return [("ifeval", label, str(tiny_model_dir), records, root / label / "ifeval") for label in ("a", "b")]
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as each worker does: greedy argmax on a random model is sensitive to summation order
+    try:
+        sequential = pipeline._run_eval_jobs(jobs(tmp_path / "seq"), ec, seed=0)
+    finally:
+        torch.set_num_threads(threads)
+    parallel = pipeline._run_eval_jobs(jobs(tmp_path / "par"), dataclasses.replace(ec, workers=2), seed=0)
+    drop = ("generation_seconds",)
+    assert [{k: v for k, v in s.items() if k not in drop} for s in parallel] == \
+        [{k: v for k, v in s.items() if k not in drop} for s in sequential]
+    for label in ("a", "b"):
+        texts = [[json.loads(line)["text"] for line in (tmp_path / run / label / "ifeval" / "generations.jsonl")
+                  .read_text().splitlines()] for run in ("seq", "par")]
+        assert texts[0] == texts[1] and len(texts[0]) == 4

@@ -61,6 +61,9 @@ class EvalStage:
     max_new_tokens: int = 256
     batch_size: int = 16
     backend: str = "transformers"
+    # (model, benchmark) pairs evaluated at once, each in its own process with cpu_count // workers torch threads.
+    # On a CPU box two 1-thread generators beat one 2-thread generator; on one GPU keep 1.
+    workers: int = 1
 
 
 @dataclasses.dataclass
@@ -87,6 +90,8 @@ class PipelineConfig:
         bad = [b for b in self.eval.benchmarks if b not in ("test", "ifeval", "ifbench")]
         if bad:
             raise ConfigError(f"eval.benchmarks: unknown {bad} (choose from test, ifeval, ifbench)")
+        if self.eval.workers < 1:
+            raise ConfigError(f"eval.workers: expected a positive integer, got {self.eval.workers}")
 
 
 # ----- config -------------------------------------------------------------------------------------------------------
@@ -352,6 +357,35 @@ def _eval_one(model_path: str, records: list, out: Path, ec: EvalStage, seed: in
     return write_outputs(result, out, extra_summary=extra)
 
 
+def _limit_threads(n: int) -> None:
+    import torch
+
+    torch.set_num_threads(n)
+
+
+def _run_eval_jobs(jobs: list, ec: EvalStage, seed: int) -> list[dict]:
+    """Summaries of `_eval_one` for each job, in order: one after another, or `ec.workers` processes at once."""
+    if ec.workers <= 1 or len(jobs) <= 1:
+        out = []
+        for bench, label, path, records, out_dir in jobs:
+            print(f"  eval {label} on {bench} ({len(records)} prompts)", flush=True)
+            out.append(_eval_one(path, records, out_dir, ec, seed))
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    threads = max(1, (os.cpu_count() or 1) // ec.workers)
+    print(f"  eval: {len(jobs)} (model, benchmark) pairs, {ec.workers} at a time, {threads} thread(s) each", flush=True)
+    with ProcessPoolExecutor(ec.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_limit_threads,
+                             initargs=(threads,)) as pool:
+        futures = [pool.submit(_eval_one, path, records, out_dir, ec, seed)
+                   for _, _, path, records, out_dir in jobs]
+        for (bench, label, _, records, _), fut in zip(jobs, futures):
+            fut.result()
+            print(f"  eval {label} on {bench} ({len(records)} prompts): done", flush=True)
+        return [f.result() for f in futures]
+
+
 def run_eval(cfg: PipelineConfig, run_dir: Path, sdir: Path) -> tuple[dict, dict, dict]:
     from lightif.report import write_report
 
@@ -362,14 +396,14 @@ def run_eval(cfg: PipelineConfig, run_dir: Path, sdir: Path) -> tuple[dict, dict
             models[stage] = str(_model_of(run_dir, stage))
     table: dict[str, dict[str, dict]] = {}
     n_prompts: dict[str, int] = {}
+    jobs = []  # (bench, label, model path, records, out dir), in report order
     for bench in ec.benchmarks:
         records = _eval_records(cfg, run_dir, bench)
         n_prompts[bench] = len(records)
-        for label, path in models.items():
-            print(f"  eval {label} on {bench} ({len(records)} prompts)", flush=True)
-            summary = _eval_one(path, records, sdir / label / bench, ec, cfg.seed)
-            table.setdefault(bench, {})[label] = {k: summary.get(k) for k in (
-                "prompt_level_strict", "instruction_level_strict", "prompt_level_loose", "instruction_level_loose")}
+        jobs += [(bench, label, path, records, sdir / label / bench) for label, path in models.items()]
+    for (bench, label, *_), summary in zip(jobs, _run_eval_jobs(jobs, ec, cfg.seed)):
+        table.setdefault(bench, {})[label] = {k: summary.get(k) for k in (
+            "prompt_level_strict", "instruction_level_strict", "prompt_level_loose", "instruction_level_loose")}
     reports = {}
     for bench in ec.benchmarks:
         dirs = [sdir / label / bench for label in models]

@@ -2,22 +2,28 @@
 
 IFEval and IFBench checkers split text with NLTK's Punkt + Treebank tokenizers, so verdict parity needs those
 tokenizers themselves, not look-alikes. Both are linear but slow on long text: Punkt spends ~35 us per `.?!`
-candidate (0.5-1 s on 100 KB of "P.S. P.S. ..."), and the Treebank tokenizer runs ~40 regex substitutions per
-sentence. The classes here keep NLTK's decision code, patterns and rule order, and change only how expensively
-they are reached:
+candidate (1.7 s on 100 KB of "P.S. P.S. ..."), and the Treebank tokenizer runs ~25 regex substitutions per
+sentence. The code here keeps NLTK's decision code, patterns and rule order, and changes only how expensively they
+are reached (`bench/tokenize_speed.py`: 3x on real responses, up to 37x on degenerate text):
 
+Punkt (`punkt()`):
 1. `text_contains_sentbreak(context)` is a pure function of the short context string around a candidate (the
    trained parameters are fixed), so it is memoised; a repeated context costs one dict lookup.
 2. The candidate scan finds the word before each candidate with a right-to-left regex search on the original text,
    instead of slicing it and walking it backwards in Python. Same slices, same contexts, same overlap rule.
-3. `_realign_boundaries` matches its regex in place (`pattern.match(text, start, stop)`) instead of on a copy of
-   each sentence.
-4. NLTK 3.10 wraps every pattern in `nltk.redos.TimedPattern` (a wall-clock limit per call, against ReDoS in
-   user-supplied patterns). These fixed patterns are linear and are called tens of thousands of times on long
-   text, so the underlying compiled `regex` patterns are called directly: same engine, same source, same flags.
+3. Boundary realignment matches its pattern in place, and only where a sentence starts with a closing character.
 
-`tests/test_tokenize.py` checks both against NLTK on the benchmark responses, adversarial strings and generated text.
-"""
+Treebank (`treebank_tokenize`, `treebank_tokenize_many`):
+4. Literal rules and "pad every character of this class" rules become `str.replace`; whitespace collapsing becomes
+   split/join where both define whitespace alike; the ten contraction patterns run only if their word is present.
+5. Many sentences are tokenized in one pass per rule (SEP-joined, with SEP-aware anchors and negated classes).
+
+Both: NLTK 3.10 wraps every pattern in `nltk.redos.TimedPattern` (a wall-clock limit per call, against ReDoS in
+user-supplied patterns). These fixed patterns are linear (the fuzz tests hold them to it) and are called tens of
+thousands of times on long text, so the compiled patterns inside are called directly: same engine, source, flags.
+
+`tests/test_tokenize.py` checks everything against stock NLTK: the benchmark responses, adversarial strings,
+generated text, and every shortcut exhaustively over all code points."""
 
 from __future__ import annotations
 
@@ -141,6 +147,15 @@ def _treebank_rules(batched: bool = False) -> tuple[tuple, tuple]:
     return tuple(before), tuple(after)
 
 
+def _compile_like(rx, source: str):
+    """`source` compiled by the same engine (`re` or `regex`) and with the same flags as `rx`."""
+    import re
+
+    import regex
+
+    return (regex if isinstance(rx, regex.Pattern) else re).compile(source, rx.flags)
+
+
 def _batched_pattern(rx):
     """`rx` for text made of SEP-joined sentences, matching inside each sentence exactly as `rx` does on it alone.
 
@@ -160,7 +175,7 @@ def _batched_pattern(rx):
         src = "(?:^|(?<=\\x00))" + src[1:]
     if src.endswith("$") and not src.endswith("\\$"):
         src = src[:-1] + "(?=\\x00|\\Z)"
-    return regex.compile(src.replace("[^", "[^\\x00"), rx.flags)
+    return _compile_like(rx, src.replace("[^", "[^\\x00"))
 
 
 # Treebank rules that pad every character of a class with spaces (`[?!]` -> " \\g<0> "), with that class spelled out;
@@ -194,13 +209,13 @@ def _step(pattern, sub: str, batched: bool = False):
 
 
 def _collapse_spaces(rx):
-    """`\\s+` -> " " on text that starts and ends with whitespace (the padded sentence). The `regex` module's `\\s`
-    is `str.isspace()` minus U+001C..U+001F (found by `_split_unsafe`), so without those characters a C-level
-    split/join gives the same string; with them the regex runs."""
-    unsafe = _split_unsafe()
+    """`\\s+` -> " " on text that starts and ends with whitespace (the padded sentence). Where the engine's `\\s` and
+    `str.isspace()` agree on every character of the text, a C-level split/join gives the same string; the `regex`
+    module leaves U+001C..U+001F out of `\\s`, so text containing those takes the regex."""
+    unsafe = _split_unsafe(rx)
 
     def collapse(text: str) -> str:
-        if unsafe.search(text):
+        if unsafe is not None and unsafe.search(text):
             return rx.sub(" ", text)
         joined = " ".join(text.split())
         return f" {joined} " if joined else " "
@@ -208,15 +223,14 @@ def _collapse_spaces(rx):
     return collapse
 
 
-@functools.cache
-def _split_unsafe():
-    """Characters where `str.isspace()` and the `regex` module's `\\s` disagree, as a character-class pattern. Every
-    `isspace()` character is below U+3001 (asserted in tests over all code points)."""
-    import regex
+def _split_unsafe(rx):
+    """A pattern for the characters where `str.isspace()` and `rx`'s `\\s` disagree, or None if there are none.
+    Every `isspace()` character is below U+3001 (asserted in tests over all code points)."""
+    import re
 
-    space = regex.compile(r"\s")
+    space = _compile_like(rx, r"\s")
     bad = [ch for ch in map(chr, range(0x3001)) if ch.isspace() != bool(space.match(ch))]
-    return regex.compile("[" + "".join(regex.escape(ch) for ch in bad) + "]") if bad else regex.compile(r"(?!)")
+    return re.compile("[" + "".join(re.escape(ch) for ch in bad) + "]") if bad else None
 
 
 # Code points that `re.IGNORECASE` matches to an ASCII letter although their lower() is not that letter (İ ı ſ).

@@ -66,6 +66,8 @@ ADVERSARIAL = [
     ("P.S. " * N)[:N], ("I. " * N)[:N], ("A. B. " * N)[:N], ("He. " * N)[:N], " ".join(f"x{i}." for i in range(N))[:N],
     '"' * N, "'" * N, "." * N, "!" * N, "?!" * N, ". " * N, ("(Sent1.) Sent2. " * N)[:N], ("Mr. Smith. " * N)[:N],
     ("“Yes.” ‘No.’ «Oui.» " * N)[:N], ("e.g. i.e. U.S.A. " * N)[:N], ("1. 2. 3. " * N)[:N], ("-- ... -- " * N)[:N],
+    "?!" * N, "a" + "!" * N + "A", "*." * N, ("x.!?) " * N)[:N], ("a.b?c!d.e " * N)[:N], ("a.\xa0b.\xa0" * N)[:N],
+    ("?!\xa0\xa0 x" * N)[:N], ("..\u2003!! ?.\u3000." * N)[:N], ("w.(\xa0 A" * N)[:N],
     ("can't won't gonna cannot 'tis GIMME LeMmE more'n d'ye 'TWAS wanna\n gonna'tis ſ'tiſ İ'TİS " * N)[:N], ("\n\n. \n" * N)[:N], ("a.\tb.\x0bc.\x0cd.\re. " * N)[:N],
 ]
 
@@ -76,7 +78,7 @@ def test_adversarial_strings_match_nltk(text):
     assert_same(text)
 
 
-ALPHABET = st.sampled_from(list("aAbBiIsSzZ09 .?!,;:'\"`()[]{}<>-—–…\n\t\r\x0b\x0c\u00a0“”‘’«»$%&*@#/_") + [
+ALPHABET = st.sampled_from(list("aAbBiIsSzZ09 .?!,;:'\"`()[]{}<>-—–…\n\t\r\x0b\x0c\u00a0\u2003\u3000“”‘’«»$%&*@#/_") + [
     "Mr.", "U.S.", "n't", "'s", "gon", "na", "can", "not", "'t", "is", "was", "GIM", "me", "İ", "ı", "ſ", "K", "d'ye"])
 
 

@@ -66,6 +66,10 @@ def punkt():
             self._realign_re = _raw(lang.re_boundary_realignment)
             # the last ASCII whitespace character (NLTK's `string.whitespace` test) in a range, right to left
             self._last_space_re = regex.compile(r"(?r)[ \t\n\r\x0b\x0c]")
+            # any whitespace of the candidate pattern's own `\s` (Unicode: NBSP too), which ends a skippable run
+            self._next_space_re = regex.compile(r"\s", self._period_re.flags & ~regex.VERBOSE)
+            # candidates searched right to left, for skipping through a whitespace-free run (see `_spans_from_text`)
+            self._period_rev = regex.compile("(?r)" + self._period_re.pattern, self._period_re.flags)
             # bound per instance: the memo must not outlive or mix parameters
             self.text_contains_sentbreak = functools.lru_cache(maxsize=1 << 16)(super().text_contains_sentbreak)
 
@@ -80,11 +84,20 @@ def punkt():
             # prev_stop + i + 1 if i else where the previous candidate's word started. A candidate is considered only
             # once the next one shows that their words do not overlap (prev_stop <= word_start), and the last one
             # always.
+            #
+            # Inside a run without whitespace, once the current word is non-empty (prev_start < prev_stop), every
+            # further candidate only inherits that word start and is never considered: the loop jumps to the last
+            # candidate before the next whitespace (the pattern's Unicode `\s`, a superset of the ASCII whitespace
+            # that delimits words). That one is found right to left with the text cut at the whitespace (a
+            # candidate before the last position can only match by looking one character ahead, at a non-space),
+            # or is the character just before the whitespace, matched with the full lookahead.
             decide = self.text_contains_sentbreak
-            last_space = self._last_space_re.search
+            last_space, next_space = self._last_space_re.search, self._next_space_re.search
+            search, search_back = self._period_re.search, self._period_rev.search
             last_break = prev_start = prev_stop = 0
             prev = None
-            for match in self._period_re.finditer(text):
+            pos = 0
+            while (match := search(text, pos)) is not None:
                 start = match.start()
                 ws = last_space(text, prev_stop, start)
                 word_start = ws.end() if ws is not None and ws.start() > prev_stop else prev_start
@@ -95,6 +108,16 @@ def punkt():
                         nxt = prev.start("next_tok")
                         last_break = nxt if nxt >= 0 else end
                 prev, prev_start, prev_stop = match, word_start, start
+                pos = start + 1
+                if prev_start < prev_stop:
+                    w = next_space(text, pos)
+                    w = w.start() if w is not None else len(text)
+                    last = self._period_re.match(text, w - 1) if w - 1 >= pos else None
+                    if last is None and w - 1 > pos:
+                        last = search_back(text, pos, w)
+                    if last is not None:
+                        prev, prev_stop = last, last.start()
+                        pos = prev_stop + 1
             if prev is not None and decide(text[prev_start:prev_stop + 1] + prev.group("after_tok")):
                 end = prev_stop + 1
                 yield last_break, end

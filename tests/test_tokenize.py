@@ -166,3 +166,34 @@ def test_batched_treebank_edge_sentences():
         for b in cases:
             sentences = [a, b, a]
             assert treebank_tokenize_many(sentences) == [reference()[1].tokenize(s) for s in sentences], sentences
+
+
+def test_regex_space_classes_spell_the_regex_module():
+    """The candidate scan runs on the stdlib `re` with `REGEX_SPACE`/`REGEX_NONSPACE` standing for NLTK's `regex`
+    `\\s`/`\\S`: both must hold exactly the same code points."""
+    import re
+
+    import regex
+
+    from lightif.constraints.tokenize import REGEX_NONSPACE, REGEX_SPACE
+
+    spaces = {chr(cp) for cp in range(0x110000) if regex.match(r"\s", chr(cp))}
+    assert {chr(cp) for cp in range(0x110000) if re.match(REGEX_SPACE, chr(cp))} == spaces
+    assert not [hex(cp) for cp in range(0x110000) if bool(re.match(REGEX_NONSPACE, chr(cp))) == (chr(cp) in spaces)]
+
+
+def test_short_texts_dense_in_runs_and_candidates_match_nltk():
+    """Every structure of the run-based candidate scan: leading whitespace (NLTK ignores whitespace at index 0),
+    candidates at a run's start, several per run, after-tokens across Unicode-only spaces, empty words."""
+    import random
+
+    edge = [" .", " . a", "\t?!x. y", " .. .", "\n.a. B", " a. b", "..", ". .", "\xa0. A", " \xa0. A", "a.\xa0b. C",
+            "?\xa0?\xa0? X", " ?) A", "x.) (y.) Z", "\x1c. A", "a.\x1c B", " \x1c. A"]
+    for text in edge:
+        assert_same(text)
+    rnd = random.Random(7)
+    pieces = ["a", "B", ".", "?", "!", " ", "\n", "\t", "\xa0", ")", '"', "'", "(", "...", "Mr.", "e.g.", "1.", "\u2003",
+              "\x1c", "*", ":"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert list(punkt().span_tokenize(text)) == list(reference()[0].span_tokenize(text)), repr(text)

@@ -9,8 +9,9 @@ are reached (`bench/tokenize_speed.py`: 3x on real responses, up to 37x on degen
 Punkt (`punkt()`):
 1. `text_contains_sentbreak(context)` is a pure function of the short context string around a candidate (the
    trained parameters are fixed), so it is memoised; a repeated context costs one dict lookup.
-2. The candidate scan finds the word before each candidate with a right-to-left regex search on the original text,
-   instead of slicing it and walking it backwards in Python. Same slices, same contexts, same overlap rule.
+2. The candidate scan is one C-level regex pass with one match per whitespace-free run that holds candidates: only
+   a run's last candidate (and one at its very start) can pass NLTK's overlap rule, so the others are never visited
+   in Python. Same candidates, same contexts, same spans.
 3. Boundary realignment matches its pattern in place, and only where a sentence starts with a closing character.
 
 Treebank (`treebank_tokenize`, `treebank_tokenize_many`):
@@ -41,13 +42,36 @@ def _raw(pattern):
     return getattr(pattern, "_rx", pattern)
 
 
+WHITESPACE = " \t\n\r\x0b\x0c"  # `string.whitespace`: what NLTK's word-before-candidate search stops at
+# The `regex` module's `\s` (NLTK compiles its candidate pattern with it) spelled for the stdlib `re`: Python's
+# `str.isspace()` also counts U+001C..U+001F, the Unicode White_Space property does not (tested over all code points).
+REGEX_SPACE, REGEX_NONSPACE = r"[^\S\x1c-\x1f]", r"[\S\x1c-\x1f]"
+
+
+def _scan_pattern(lang):
+    """One match per whitespace-free run holding a Punkt candidate (a sentence-end character followed by NLTK's
+    `after_tok`: a closing/other punctuation character, or whitespace and a token).
+
+    The match runs from the run's start to its last candidate (greedy, so the engine backtracks to the rightmost one;
+    anchored to the run's start, so each run is tried once: linear). Groups: 1 the after_tok of a candidate at the run's
+    start when a later one exists, 2 its next token; 3 the last candidate's after_tok, 4 its next token. The
+    stdlib engine is used for speed (several times faster than `regex` on this pattern), with the `regex` module's
+    whitespace classes spelled out, so candidates and after_toks are exactly NLTK's.
+    """
+    import re
+
+    word_char = f"[^{re.escape(WHITESPACE)}]"
+    after = rf"{lang._re_non_word_chars}|{REGEX_SPACE}+({REGEX_NONSPACE}+)"
+    sent = lang._re_sent_end_chars
+    return re.compile(rf"(?<!{word_char})(?:{sent}(?=({after})))?{word_char}*{sent}(?=({after}))")
+
+
 @functools.cache
 def punkt():
     """The process-wide English `FastPunkt` (bundled punkt_tab data, loaded once)."""
     from lightif.resources import ensure_nltk
 
     ensure_nltk()
-    import regex
     from nltk.tokenize.punkt import PunktToken, PunktTokenizer
 
     class FastToken(PunktToken):
@@ -62,14 +86,8 @@ def punkt():
             self._Token = FastToken
             lang = self._lang_vars  # this instance's own PunktLanguageVars
             lang._re_word_tokenizer = _raw(lang._word_tokenizer_re())
-            self._period_re = _raw(lang.period_context_re())
             self._realign_re = _raw(lang.re_boundary_realignment)
-            # the last ASCII whitespace character (NLTK's `string.whitespace` test) in a range, right to left
-            self._last_space_re = regex.compile(r"(?r)[ \t\n\r\x0b\x0c]")
-            # any whitespace of the candidate pattern's own `\s` (Unicode: NBSP too), which ends a skippable run
-            self._next_space_re = regex.compile(r"\s", self._period_re.flags & ~regex.VERBOSE)
-            # candidates searched right to left, for skipping through a whitespace-free run (see `_spans_from_text`)
-            self._period_rev = regex.compile("(?r)" + self._period_re.pattern, self._period_re.flags)
+            self._scan_re = _scan_pattern(lang)
             # bound per instance: the memo must not outlive or mix parameters
             self.text_contains_sentbreak = functools.lru_cache(maxsize=1 << 16)(super().text_contains_sentbreak)
 
@@ -78,51 +96,29 @@ def punkt():
             return self._realign_spans(text, spans) if realign_boundaries else spans
 
         def _spans_from_text(self, text: str) -> Iterator[tuple[int, int]]:
-            # NLTK's `_match_potential_end_contexts` + `_slices_from_text` in one loop, yielding (start, stop). For
-            # each candidate NLTK takes before = text[prev_stop:start], i = index of the last whitespace in `before`
-            # (0 when there is none, and also when it is at index 0); the word before the candidate starts at
-            # prev_stop + i + 1 if i else where the previous candidate's word started. A candidate is considered only
-            # once the next one shows that their words do not overlap (prev_stop <= word_start), and the last one
-            # always.
-            #
-            # Inside a run without whitespace, once the current word is non-empty (prev_start < prev_stop), every
-            # further candidate only inherits that word start and is never considered: the loop jumps to the last
-            # candidate before the next whitespace (the pattern's Unicode `\s`, a superset of the ASCII whitespace
-            # that delimits words). That one is found right to left with the text cut at the whitespace (a
-            # candidate before the last position can only match by looking one character ahead, at a non-space),
-            # or is the character just before the whitespace, matched with the full lookahead.
+            # NLTK's `_match_potential_end_contexts` + `_slices_from_text`, yielding (start, stop). NLTK walks every
+            # candidate: the word before it starts after the last ASCII whitespace since the previous candidate, or is
+            # inherited from the previous candidate when there is none; a candidate is considered only if the next
+            # one's word does not overlap its own. Within one whitespace-free run every candidate therefore inherits
+            # the run's start, and exactly these are considered: the run's last candidate (word = run start up to it)
+            # and a candidate at the very start of the run (empty word). `_scan_pattern` matches both per run in C.
+            # One exception: whitespace at index 0 of the text does not count (NLTK's `if index_after_last_space:`),
+            # so a first run starting at index 1 has its word start at 0.
             decide = self.text_contains_sentbreak
-            last_space, next_space = self._last_space_re.search, self._next_space_re.search
-            search, search_back = self._period_re.search, self._period_rev.search
-            last_break = prev_start = prev_stop = 0
-            prev = None
-            pos = 0
-            while (match := search(text, pos)) is not None:
-                start = match.start()
-                ws = last_space(text, prev_stop, start)
-                word_start = ws.end() if ws is not None and ws.start() > prev_stop else prev_start
-                if prev is not None and prev_stop <= word_start:
-                    if decide(text[prev_start:prev_stop + 1] + prev.group("after_tok")):
-                        end = prev_stop + 1
-                        yield last_break, end
-                        nxt = prev.start("next_tok")
-                        last_break = nxt if nxt >= 0 else end
-                prev, prev_start, prev_stop = match, word_start, start
-                pos = start + 1
-                if prev_start < prev_stop:
-                    w = next_space(text, pos)
-                    w = w.start() if w is not None else len(text)
-                    last = self._period_re.match(text, w - 1) if w - 1 >= pos else None
-                    if last is None and w - 1 > pos:
-                        last = search_back(text, pos, w)
-                    if last is not None:
-                        prev, prev_stop = last, last.start()
-                        pos = prev_stop + 1
-            if prev is not None and decide(text[prev_start:prev_stop + 1] + prev.group("after_tok")):
-                end = prev_stop + 1
-                yield last_break, end
-                nxt = prev.start("next_tok")
-                last_break = nxt if nxt >= 0 else end
+            last_break = 0
+            for m in self._scan_re.finditer(text):
+                start = m.start()
+                if start == 1 and text[0] in WHITESPACE:
+                    start = 0  # the word is " ...": never empty, so no run-start candidate
+                elif m.start(1) >= 0 and decide(text[start:m.end(1)]):
+                    yield last_break, start + 1
+                    nxt = m.start(2)
+                    last_break = nxt if nxt >= 0 else start + 1
+                if decide(text[start:m.end(3)]):
+                    end = m.end()
+                    yield last_break, end
+                    nxt = m.start(4)
+                    last_break = nxt if nxt >= 0 else end
             yield last_break, len(text.rstrip())  # the last sentence has no trailing whitespace
 
         def _realign_spans(self, text: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:

@@ -303,3 +303,28 @@ def test_deterministic_across_processes():
             for _ in range(2)]
     assert runs[0] == runs[1]
     assert json.loads(runs[0])[0][2] == [True]
+
+
+def test_forbidden_word_prefilter_folds_like_ignorecase():
+    """`ForbiddenWords` skips the regex when a plain word is not in `text.translate(FOLD).lower()`: sound only if a
+    code point matches each plain-word character under re.IGNORECASE exactly when it folds to its lowercase."""
+    import re
+    import string
+
+    from lightif.constraints.tokenize import FOLD
+
+    for ch in string.ascii_letters + string.digits + " '-":
+        rx = re.compile(re.escape(ch), re.IGNORECASE)
+        assert {chr(cp) for cp in range(0x110000) if rx.fullmatch(chr(cp))} == {
+            chr(cp) for cp in range(0x110000) if chr(cp).translate(FOLD).lower() == ch.lower()}, ch
+
+
+@pytest.mark.parametrize("text", ["The KILLER was found.", "no such words here", "ſtory", "\u212aill", "İnk", "room-mate",
+                                  "rooms", "ROOM", "a law.", "|" * 100, "it's", "x-ray"])
+def test_forbidden_word_prefilter_agrees_with_the_regex(text):
+    from lightif.constraints.ifeval import ForbiddenWords
+
+    words = ["story", "killer", "kill", "room", "law", "ink", "it's", "x-ray", "Room", "st.ry", "k+"]
+    c = ForbiddenWords(forbidden_words=words)
+    expected = [not re.search(r"\b" + w + r"\b", text, flags=re.IGNORECASE) for w in sorted(set(words))]
+    assert c._absent(text) == expected

@@ -197,3 +197,64 @@ def test_short_texts_dense_in_runs_and_candidates_match_nltk():
     for _ in range(3000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
         assert list(punkt().span_tokenize(text)) == list(reference()[0].span_tokenize(text)), repr(text)
+
+
+def _treebank_rule_patterns():
+    from nltk.tokenize import NLTKWordTokenizer as T
+
+    from lightif.constraints.tokenize import _raw
+
+    rules = (*T.STARTING_QUOTES, *T.PUNCTUATION, T.PARENS_BRACKETS, T.DOUBLE_DASHES, *T.ENDING_QUOTES)
+    return {_raw(rx).pattern: _raw(rx) for rx, _ in rules}
+
+
+def test_rule_needs_name_nltk_rules():
+    from lightif.constraints.tokenize import RULE_NEEDS
+
+    assert set(RULE_NEEDS) <= set(_treebank_rule_patterns())
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(ALPHABET | st.text(max_size=3), max_size=80), which=st.integers(0, 100))
+def test_rule_needs_are_needed(parts, which):
+    """A Treebank rule listed in `RULE_NEEDS` never matches text that holds none of its characters (so skipping it
+    there changes nothing)."""
+    from lightif.constraints.tokenize import RULE_NEEDS
+
+    patterns = _treebank_rule_patterns()
+    source = sorted(RULE_NEEDS)[which % len(RULE_NEEDS)]
+    needs = RULE_NEEDS[source]
+    text = "".join(ch for ch in "".join(parts) if ch not in needs)
+    for candidate in (text, text + " ", " " + text, text.upper()):
+        assert patterns[source].search(candidate) is None, (source, candidate)
+
+
+def test_final_period_rules_spell_their_closer_classes():
+    import regex
+
+    from lightif.constraints.tokenize import FINAL_PERIOD_RULES
+
+    patterns = _treebank_rule_patterns()
+    for source, closers in FINAL_PERIOD_RULES.items():
+        assert source in patterns
+        cls = regex.compile(regex.search(r"\((\[(?:\\.|[^\]])*\])\*", source).group(1))
+        assert {chr(cp) for cp in range(0x110000) if cls.fullmatch(chr(cp))} == set(closers), source
+
+
+CLOSER_ALPHABET = ALPHABET | st.sampled_from(list("]})>\"'»”’ .\n\x1c\x85\u2028") + [". ", ".)", '."', ".\n", "..", " \n"])
+
+
+@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(CLOSER_ALPHABET | st.text(max_size=3), max_size=40))
+def test_final_period_shortcut_equals_the_rule(parts):
+    import functools
+
+    from lightif.constraints.tokenize import FINAL_PERIOD_RULES, _final_period
+
+    from nltk.tokenize import NLTKWordTokenizer as T
+
+    text = "".join(parts)
+    for rx, sub in T.PUNCTUATION:
+        rx = getattr(rx, "_rx", rx)
+        if rx.pattern in FINAL_PERIOD_RULES:
+            assert _final_period(rx, functools.partial(rx.sub, sub))(text) == rx.sub(sub, text), (rx.pattern, text)

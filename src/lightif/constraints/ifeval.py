@@ -43,7 +43,7 @@ from typing import ClassVar, Literal
 
 from lightif.constraints import register
 from lightif.constraints.base import Constraint, at_least_score, closeness, less_than_score, quirks_fixed
-from lightif.constraints.tokenize import punkt as _punkt, treebank_tokenize  # NLTK's, same output, faster
+from lightif.constraints.tokenize import FOLD, punkt as _punkt, treebank_tokenize  # NLTK's, same output, faster
 
 Relation = Literal["less than", "at least"]
 _ZH_RELATION = {"less than": "少于", "at least": "至少"}
@@ -85,6 +85,11 @@ def _relation_score(count: float, relation: str, threshold: int) -> float:
 def _count_cap(relation: str, threshold: int) -> int:
     """How far a count must go to decide both the verdict and the dense score (`less_than_score` hits 0 at 2N-1)."""
     return max(threshold, 1) * 2 + 1
+
+
+# Words that read the same as a regex and as a literal, and whose every character matches under re.IGNORECASE
+# exactly the code points that `str.translate(FOLD).lower()` maps to its lowercase (see `ForbiddenWords._absent`).
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9 '-]+")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -346,8 +351,20 @@ class ForbiddenWords(Constraint):
     def _absent(self, text: str) -> list[bool]:
         # upstream pastes the word into r"\b" + word + r"\b"; literal mode escapes only the word
         literal = quirks_fixed()
-        return [not _compile(r"\b" + (re.escape(w) if literal else w) + r"\b", re.IGNORECASE, False).search(text)
-                for w in sorted(set(self.forbidden_words))]
+        folded = None
+        absent = []
+        for w in sorted(set(self.forbidden_words)):
+            if _PLAIN_WORD.fullmatch(w):
+                # a character matches one of these under re.IGNORECASE iff it folds to it (tested over all code
+                # points), so a match needs the word in the folded text: one C-level find instead of a regex scan
+                if folded is None:
+                    folded = text.translate(FOLD).lower()
+                if w.lower() not in folded:
+                    absent.append(True)
+                    continue
+            absent.append(not _compile(r"\b" + (re.escape(w) if literal else w) + r"\b", re.IGNORECASE, False)
+                          .search(text))
+        return absent
 
     def check(self, response: str) -> bool:
         return all(self._absent(response))

@@ -44,17 +44,6 @@ CHECK_CODE_ID = "lightif_en:check_code"
 
 STATS: dict = {"inputs": 0, "calls": 0, "worst_small_ms": [0.0, ""], "latency_100kb": {}}
 
-# Within the budget on every adversarial string, but with less than 20 % headroom (cold caches, CPU time, measured
-# 2026-11-29): their 100 KB inputs need NLTK's word tokenizer over the whole text (Punkt over 20k "P.S." sentences,
-# Treebank over 2.5k markdown lines), ~45-50 ms. The slow sweep holds them to NEAR_FACTOR x the budget, so a
-# regression still fails while timing noise does not.
-NEAR_BUDGET = {
-    "change_case:capital_word_frequency", "count:pronouns", "format:title_case", "ratio:sentence_balance",
-    "ratio:sentence_type", "words:start_verb", "words:words_position",
-}
-NEAR_FACTOR = 1.5
-
-
 # ------------------------------------------------------------------------------------------- instances
 @functools.cache
 def instances() -> dict[str, tuple[Constraint, ...]]:
@@ -317,6 +306,7 @@ ADVERSARIAL = {
     "md": ("**bold** *it* [link](x) <<title>> # H\n- item\n" * (N // 40))[:N],
     "zh": ("春天来了。我们一起去公园！" * (N // 13))[:N],
     "ps": ("P.S. " * (N // 5))[:N],
+    "initials": ("p. " * (N // 3))[:N],
     "star_a": ("*a" * (N // 2))[:N],
     "words": ("lorem ipsum dolor sit amet, " * (N // 28))[:N],
     "mixed_ws": (" \n\t" * N)[:N],
@@ -330,15 +320,21 @@ ADVERSARIAL = {
 FAST_STRINGS = ("stars", "brackets", "newlines", "ltlt", "dots", "zh", "ps")
 
 
-def latency_ms(fn, text: str) -> float:
+def latency_ms(fn, text: str, budget_ms: float = BUDGET_MS) -> float:
     """CPU milliseconds of `fn(text)`, best of up to 3 runs, each with cold caches.
 
     Every memo of per-text results is cleared before each run (`clear_text_caches`), so a run costs what a text seen
     for the first time costs; the best of 3 only removes scheduler noise. CPU time, not wall time: the budget is
-    about the work a check does, and a shared machine must not make it flaky. Stops early when within budget.
+    about the work a check does, and a shared machine must not make it flaky. Stops early when within budget. If all
+    3 are over budget, 3 more follow a pause: a regression is slow every time, a burst of load on the shared VM (seen:
+    20 ms -> 150 ms for half a second) is not.
     """
     best = math.inf
-    for _ in range(3):
+    for attempt in range(6):
+        if attempt == 3:
+            if best <= budget_ms:
+                break
+            time.sleep(0.5)
         C.clear_text_caches()
         t0 = time.process_time()
         try:
@@ -347,7 +343,7 @@ def latency_ms(fn, text: str) -> float:
         except CallTimeout:
             return HARD_CAP_S * 1000
         best = min(best, (time.process_time() - t0) * 1000)
-        if best <= BUDGET_MS:
+        if best <= budget_ms:
             break
     return best
 
@@ -360,7 +356,7 @@ def sweep(cid: str, cs: tuple[Constraint, ...], names: tuple[str, ...], budget_m
             for fn in (c.check, c.score):
                 if cid == CHECK_CODE_ID:
                     continue  # refuses to run by design (see exercise)
-                ms = latency_ms(fn, text)
+                ms = latency_ms(fn, text, budget_ms)
                 if ms > worst[0]:
                     worst = (round(ms, 2), name, fn.__name__)
                 if ms > budget_ms:
@@ -382,13 +378,14 @@ def test_100kb_latency_fast(cid):
 
 @pytest.mark.parametrize("cid", _latency_params(slow=True))
 def test_100kb_latency_slow(cid):
-    sweep(cid, instances()[cid], tuple(ADVERSARIAL), BUDGET_MS * (NEAR_FACTOR if cid in NEAR_BUDGET else 1))
+    sweep(cid, instances()[cid], tuple(ADVERSARIAL), BUDGET_MS)
 
 
 # The one input class above the budget: a sentence boundary every ~7 characters, every sentence distinct ("x0. x1.
-# x2. ..."). NLTK decides each of the ~14k boundaries and tokenizes each sentence in Python (~35 us per sentence with
-# `lightif.constraints.tokenize`, twice that with stock NLTK), 0.2-0.5 s per 100 KB; repeated sentences are memoised,
-# distinct ones cannot be. Held to linear growth and a bound here; documented in docs/RELIABILITY.md.
+# x2. ..."). NLTK decides each of the ~14k boundaries in Python (`text_contains_sentbreak`, ~10 us for a context not
+# seen before) and the word tokenizer then runs over 14k sentences: 150-250 ms per 100 KB on the 2-core machine
+# (stock NLTK 1.2-1.8 s). Repeated sentences are memoised, distinct ones cannot be. Held to linear growth and a
+# bound here; documented in docs/RELIABILITY.md.
 DISTINCT_SENTENCES = " ".join(f"x{i}." for i in range(N))[:N]
 FLOOR_MS = 1000.0
 
@@ -397,8 +394,8 @@ FLOOR_MS = 1000.0
                                  "length_constraints:number_sentences"])
 def test_distinct_sentences_cost_is_linear(cid):
     c = instances()[cid][0]
-    quarter = latency_ms(c.score, DISTINCT_SENTENCES[: N // 4])
-    full = latency_ms(c.score, DISTINCT_SENTENCES)
+    quarter = latency_ms(c.score, DISTINCT_SENTENCES[: N // 4], FLOOR_MS / 4)
+    full = latency_ms(c.score, DISTINCT_SENTENCES, FLOOR_MS)
     STATS["latency_100kb"][f"{cid}[distinct_sentences]"] = (round(full, 2), "distinct_sentences", "score")
     assert full < 6 * quarter + 20, f"{cid}: {quarter:.0f} ms at 25 KB, {full:.0f} ms at 100 KB (not linear)"
     assert full < FLOOR_MS, f"{cid}: {full:.0f} ms on 100 KB of distinct sentences"
@@ -451,7 +448,7 @@ def test_reward_100kb_latency(name):
     pool = _weighted()
     cs = rng.sample(pool, 4)
     completion = "<think>plan</think>" + ADVERSARIAL[name]
-    ms = latency_ms(lambda text: lightif_reward(text, [c.spec() for c in cs]), completion)
+    ms = latency_ms(lambda text: lightif_reward(text, [c.spec() for c in cs]), completion, BUDGET_MS * len(cs))
     STATS["latency_100kb"][f"reward[{name}]"] = (round(ms, 2), name, "lightif_reward")
     assert ms <= BUDGET_MS * len(cs), f"reward with {[c.id for c in cs]} on {name}: {ms:.0f} ms"
 

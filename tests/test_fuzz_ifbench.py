@@ -1,10 +1,9 @@
 """Robustness and speed of every IFBench checker: arbitrary unicode, 100 KB texts, pathological inputs.
 
-Budget: 50 ms of CPU time per check. Checkers that must run NLTK's Punkt sentence splitter (and the Treebank word
-tokenizer) over the whole response are bounded by NLTK itself: about 50 ms for 100 KB of prose, and 150-700 ms of
-CPU on 100 KB of adversarial text (33,000 one-emoji sentences, 100,000 '!'), which is Punkt's own cost. Those ids
-(`NLTK_BOUND`) get 50 ms on 2 KB inputs, 150 ms on 100 KB prose and (slow test) 5 s on 100 KB adversarial text;
-every other checker gets 50 ms on everything. Timings are process CPU time, best of two runs (shared CPU).
+Budget: 50 ms of CPU time per check on every 100 KB input, for every id, including those that run NLTK's Punkt
+sentence splitter and Treebank word tokenizer over the whole response (`lightif.constraints.tokenize`: worst ~40 ms,
+`format:emoji` on 25,000 one-emoji sentences). Timings are process CPU time with cold caches, best of two runs,
+and two more after a pause if both are over (a burst of load on the shared VM is not a regression).
 
 Also differential checks of the linear-time helpers against the definitions they replace (NLTK calls, upstream's
 list mutation, upstream's backtracking regex).
@@ -33,11 +32,6 @@ from lightif.constraints.ifbench_words import _end_tokens
 from lightif.resources import benchmark_file, ensure_nltk
 
 BUDGET_S = 0.050
-NLTK_BOUND = {"ratio:sentence_type", "ratio:sentence_balance", "ratio:sentence_words",
-              "sentence:alliteration_increment",
-              "sentence:keyword", "sentence:increment", "words:last_first", "words:keywords_specific_position",
-              "words:start_verb", "words:words_position", "count:pronouns", "format:emoji",
-              "format:no_bullets_bullets", "format:title_case", "custom:sentence_alphabet"}
 SIZE = 100_000
 
 
@@ -60,9 +54,14 @@ def _clear_caches() -> None:
 
 
 def _best_time(fn: Callable[[], object], runs: int = 2) -> float:
-    """CPU seconds of this process (not wall time: the test machine's cores are shared), best of `runs`."""
+    """CPU seconds of this process (not wall time: the test machine's cores are shared), best of `runs`; if all are
+    over the budget, best of `runs` more after a pause (a burst of load on the shared VM is not a regression)."""
     best = float("inf")
-    for _ in range(runs):
+    for attempt in range(2 * runs):
+        if attempt == runs:
+            if best < BUDGET_S:
+                break
+            time.sleep(0.5)
         _clear_caches()
         t0 = time.process_time()
         fn()
@@ -139,10 +138,9 @@ def test_arbitrary_unicode(cid, text):
 
 
 PATHOLOGICAL_100K = pathological(SIZE)
-PATHOLOGICAL_2K = pathological(2_000)
 
 
-@pytest.mark.parametrize("cid", sorted(set(ifbench_ids()) - NLTK_BOUND))
+@pytest.mark.parametrize("cid", sorted(ifbench_ids()))
 def test_100kb_inputs_within_budget(cid):
     c = CONSTRAINTS[cid]
     c.check("warm up.")
@@ -150,36 +148,11 @@ def test_100kb_inputs_within_budget(cid):
     for name, text in PATHOLOGICAL_100K.items():
         assert len(text) <= SIZE
         _check_and_score(c, text)
-        t = _best_time(lambda text=text: c.check(text))
-        if t >= BUDGET_S:
-            slow[name] = round(t * 1000, 1)
-    assert not slow, f"{cid}: ms per check {slow}"
-
-
-@pytest.mark.parametrize("cid", sorted(NLTK_BOUND))
-def test_nltk_bound_checkers(cid):
-    c = CONSTRAINTS[cid]
-    c.check("warm up.")
-    slow = {}
-    for name, text in PATHOLOGICAL_2K.items():
-        _check_and_score(c, text)
-        t = _best_time(lambda text=text: c.check(text))
-        if t >= BUDGET_S:
-            slow[name] = round(t * 1000, 1)
-    assert not slow, f"{cid}: ms per check on 2 KB {slow}"
-    prose = PATHOLOGICAL_100K["prose"]
-    t = _best_time(lambda: c.check(prose))
-    assert t < 3 * BUDGET_S, f"{cid}: {t * 1000:.0f} ms on 100 KB prose"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("cid", sorted(NLTK_BOUND))
-def test_nltk_bound_checkers_100kb_adversarial(cid):
-    c = CONSTRAINTS[cid]
-    for name, text in PATHOLOGICAL_100K.items():
-        _check_and_score(c, text)
-        t = _best_time(lambda text=text: c.check(text), runs=1)
-        assert t < 5.0, f"{cid} on {name}: {t:.2f} s"
+        for fn in (c.check, c.score):
+            t = _best_time(lambda text=text, fn=fn: fn(text))
+            if t >= BUDGET_S:
+                slow[f"{fn.__name__}({name})"] = round(t * 1000, 1)
+    assert not slow, f"{cid}: ms per call {slow}"
 
 
 @pytest.mark.slow

@@ -2,19 +2,18 @@
 pathological) are checked in well under 50 ms each — no catastrophic regex backtracking.
 
 Timing: CPU time, best of 3, every memo cleared before each run (`clear_text_caches`), so a number is what a text
-seen for the first time costs on this machine whatever else runs on it. Known linear-but-slower case: Punkt decides
-every whitespace-separated '.'/'?'/'!' candidate in Python (~2 us each when the candidates repeat, ~10 us when they
-are all distinct), so 100 KB made only of such candidates ("p. " x 33k, "Mr. " x 25k) costs 50-65 ms for the two
-Punkt-based checkers (runs without whitespace, "?!" x 50k, are skipped through at C speed). Reproducing the official sentence count means running Punkt itself, so that case has its own bound
-(PUNKT_DENSE_BOUND) and is checked to grow linearly. langdetect (parity requires the library itself) reads at most
-10,000 characters in pure Python, ~20-25 ms for any long input; its three checkers get LANGDETECT_BOUND.
+seen for the first time costs on this machine whatever else runs on it. Text dense in Punkt candidates ("p. " x 33k,
+"Mr. " x 25k, "?!" x 50k) is held to the same bound: the candidate scan is one C-level regex pass plus ~1 us of Python per
+candidate NLTK considers (`lightif.constraints.tokenize`), 17-36 ms on the 2-core machine; checked to grow linearly.
+langdetect (parity requires the library itself) reads at most 10,000 characters in pure Python, ~20-45 ms for any
+long input; its three checkers get LANGDETECT_BOUND.
 """
 
 import json
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from lightif import constraints as C
@@ -49,9 +48,7 @@ PARAMS = {
 }
 CONSTRAINTS = {cid: C.build({"id": cid, "params": p}) for cid, p in PARAMS.items()}
 BOUND = 0.050
-PUNKT_DENSE_BOUND = 0.5  # measured 20-65 ms (2026-11-29)
-PUNKT_IDS = {"length_constraints:number_sentences", "change_case:capital_word_frequency"}
-LANGDETECT_BOUND = 0.1  # measured 20-25 ms
+LANGDETECT_BOUND = 0.1  # measured 20-45 ms
 LANGDETECT_IDS = {"language:response_language", "change_case:english_capital", "change_case:english_lowercase"}
 N = 100_000
 
@@ -71,10 +68,8 @@ PUNKT_DENSE = {"abbreviations": "Mr. " * (N // 4), "initials": "p. " * (N // 3),
                "bang_run": "a" + "!" * (N - 2) + "A"}
 
 
-def _bound(cid, punkt_dense=False):
-    if cid in LANGDETECT_IDS:
-        return LANGDETECT_BOUND
-    return PUNKT_DENSE_BOUND if punkt_dense and cid in PUNKT_IDS else BOUND
+def _bound(cid):
+    return LANGDETECT_BOUND if cid in LANGDETECT_IDS else BOUND
 
 
 def _warm():
@@ -87,8 +82,15 @@ _warm()
 
 
 def _best_time(fn, text, repeats=3):
+    """Best CPU seconds of `fn(text)` with cold caches. If all of `repeats` runs are over the bound, 3 more are taken
+    after a pause: a regression is slow every time, a burst of load on the shared VM (seen: 20 ms -> 150 ms for half
+    a second) is not."""
     best = float("inf")
-    for _ in range(repeats):
+    for attempt in range(2 * repeats):
+        if attempt == repeats:
+            if best < BOUND:
+                break
+            time.sleep(0.5)
         C.clear_text_caches()
         t = time.process_time()
         fn(text)
@@ -116,13 +118,17 @@ def test_arbitrary_unicode_never_raises(text, cid):
 CHARS = st.sampled_from(list("*-[]<>{}\"'.,!?#\n\t \u2028aA1中😀") + ["\n\n", "***", "P.S.", "Section 1", "******"])
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Timed: no explain phase (it traces every line, which multiplies the times it would report).
+TIMED_PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=TIMED_PHASES)
 @given(unit=st.lists(CHARS, min_size=1, max_size=30).map("".join))
 def test_random_100kb_is_fast(unit):
     text = (unit * (N // len(unit) + 1))[:N]
     for cid, c in CONSTRAINTS.items():
         c.check(text)
-        assert _best_time(c.check, text) < _bound(cid, punkt_dense=True), cid
+        assert _best_time(c.check, text) < _bound(cid), cid
 
 
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
@@ -138,7 +144,7 @@ def test_pathological_100kb(name):
 def test_punkt_dense_is_linear_and_bounded(name):
     text = PUNKT_DENSE[name]
     for cid, c in CONSTRAINTS.items():
-        assert _best_time(c.check, text) < _bound(cid, punkt_dense=True), cid
+        assert _best_time(c.check, text) < _bound(cid), cid
 
 
 def test_punkt_cost_grows_linearly():
@@ -164,7 +170,7 @@ def test_arbitrary_unicode_never_raises_many(text, cid):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=TIMED_PHASES)
 @given(unit=st.lists(CHARS, min_size=1, max_size=60).map("".join))
 def test_random_100kb_is_fast_many(unit):
     test_random_100kb_is_fast.hypothesis.inner_test(unit)

@@ -214,19 +214,28 @@ def test_rule_needs_name_nltk_rules():
     assert set(RULE_NEEDS) <= set(_treebank_rule_patterns())
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(parts=st.lists(ALPHABET | st.text(max_size=3), max_size=80), which=st.integers(0, 100))
+NEEDS_ALPHABET = ALPHABET | st.sampled_from(["'", "''", "ll", "LL", "Ll", "lL", "re", "Re", "ve", "VE", "n't", "N'T",
+                                              "n'T", "s", "S", "m", "M", "d", "D", " ", "``", "`", "..", ":", ","])
+
+
+@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(NEEDS_ALPHABET | st.text(max_size=3), max_size=60), which=st.integers(0, 100))
 def test_rule_needs_are_needed(parts, which):
-    """A Treebank rule listed in `RULE_NEEDS` never matches text that holds none of its characters (so skipping it
-    there changes nothing)."""
+    """A Treebank rule listed in `RULE_NEEDS` never matches text that holds none of its strings (so skipping it there
+    changes nothing): on generated text, and on that text with every occurrence cut short."""
     from lightif.constraints.tokenize import RULE_NEEDS
 
     patterns = _treebank_rule_patterns()
     source = sorted(RULE_NEEDS)[which % len(RULE_NEEDS)]
     needs = RULE_NEEDS[source]
-    text = "".join(ch for ch in "".join(parts) if ch not in needs)
-    for candidate in (text, text + " ", " " + text, text.upper()):
-        assert patterns[source].search(candidate) is None, (source, candidate)
+    text = "".join(parts)
+    stripped = text
+    while any(part in stripped for part in needs):
+        for part in needs:
+            stripped = stripped.replace(part, part[:-1])
+    for candidate in (text, text + " ", " " + text, text.upper(), stripped, stripped + " ", stripped.upper()):
+        if not any(part in candidate for part in needs):
+            assert patterns[source].search(candidate) is None, (source, candidate)
 
 
 def test_final_period_rules_spell_their_closer_classes():
@@ -258,3 +267,22 @@ def test_final_period_shortcut_equals_the_rule(parts):
         rx = getattr(rx, "_rx", rx)
         if rx.pattern in FINAL_PERIOD_RULES:
             assert _final_period(rx, functools.partial(rx.sub, sub))(text) == rx.sub(sub, text), (rx.pattern, text)
+
+
+def test_rule_needs_hold_on_every_short_string():
+    """Exhaustive companion of the generated-text test: every string of up to 5 characters over the rule's own
+    literal characters plus stand-ins for its classes ("x" a letter, "1" a digit, " " a space, "é" non-ASCII) either
+    does not match or holds one of the listed strings. Each rule's match is at most 5 characters or a repetition of
+    one listed string, so a missing alternative shows up here (removing "n't " fails on "1n't ")."""
+    import itertools
+
+    from lightif.constraints.tokenize import RULE_NEEDS
+
+    patterns = _treebank_rule_patterns()
+    for source, needs in RULE_NEEDS.items():
+        rx = patterns[source]
+        alphabet = sorted({ch for ch in source if ch not in "\\()[]|?*+^$!="} | set("x1 é") | set("".join(needs)))
+        for k in range(1, 6):
+            for chars in itertools.product(alphabet, repeat=k):
+                text = "".join(chars)
+                assert not rx.search(text) or any(part in text for part in needs), (source, text)

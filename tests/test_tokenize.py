@@ -286,3 +286,14 @@ def test_rule_needs_hold_on_every_short_string():
             for chars in itertools.product(alphabet, repeat=k):
                 text = "".join(chars)
                 assert not rx.search(text) or any(part in text for part in needs), (source, text)
+
+
+@settings(max_examples=1500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(ALPHABET | st.sampled_from(["J.", "Bach", "1.", "The", "e.g.", "etc.", "...", "U.S.", "Army", "St.",
+                                                  "Louis", "i.", "II.", "No.", "5", "\n", "\n\n", "A.", "b."]),
+                      max_size=40))
+def test_pairwise_sentbreak_decision_equals_nltk(parts):
+    """`FastPunkt` decides a context from its distinct adjacent token pairs; NLTK annotates the whole token list."""
+    clear_text_caches()
+    context = " ".join(parts) if len(parts) % 2 else "".join(parts)
+    assert punkt().text_contains_sentbreak(context) == reference()[0].text_contains_sentbreak(context), context

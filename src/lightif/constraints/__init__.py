@@ -176,6 +176,7 @@ def clear_text_caches() -> None:
     from lightif.constraints import ifbench_common, ifeval, tokenize
 
     tokenize.punkt().text_contains_sentbreak.cache_clear()
+    tokenize.punkt().breaks_between.cache_clear()
     for fn in (ifbench_common.sentences, ifbench_common.sentence_tokens, ifeval._detect_probs, ifeval._capital_tokens,
                ifeval._chunk_kind):
         fn.cache_clear()

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from lightif import pipeline
-from lightif.errors import ConfigError
+from lightif.errors import BackendError, ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -81,7 +81,18 @@ def test_select_stages():
         pipeline.select_stages("nope", None)
 
 
-def test_shipped_configs_validate():
+def test_shipped_configs_validate(tmp_path, monkeypatch):
+    # The model cache is the user's (`make demo` pulls into it); here it is an empty one with the demo model's
+    # checkpoint marked present, so the test does not depend on what this machine has pulled.
+    from lightif import models
+
+    monkeypatch.setenv("LIGHTIF_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(BackendError, match="not pulled yet: run `lightif models pull smollm2-135m-instruct`"):
+        pipeline.load_pipeline_config(REPO / "configs" / "demo-cpu.yaml")
+    ckpt = models.model_dir("smollm2-135m-instruct")
+    ckpt.mkdir(parents=True)
+    (ckpt / "config.json").write_text("{}")
+    (ckpt / ".complete").write_text("")
     cfg = pipeline.load_pipeline_config(REPO / "configs" / "demo-cpu.yaml")
     assert cfg.model == "smollm2-135m-instruct"
 

@@ -319,8 +319,8 @@ def test_forbidden_word_prefilter_folds_like_ignorecase():
             chr(cp) for cp in range(0x110000) if chr(cp).translate(FOLD).lower() == ch.lower()}, ch
 
 
-@pytest.mark.parametrize("text", ["The KILLER was found.", "no such words here", "ſtory", "\u212aill", "İnk", "room-mate",
-                                  "rooms", "ROOM", "a law.", "|" * 100, "it's", "x-ray"])
+@pytest.mark.parametrize("text", ["The KILLER was found.", "no such words here", "ſtory", "\u212aill", "İnk",
+                                  "room-mate", "rooms", "ROOM", "a law.", "|" * 100, "it's", "x-ray"])
 def test_forbidden_word_prefilter_agrees_with_the_regex(text):
     from lightif.constraints.ifeval import ForbiddenWords
 

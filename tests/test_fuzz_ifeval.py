@@ -3,8 +3,9 @@ pathological) are checked in well under 50 ms each — no catastrophic regex bac
 
 Timing: CPU time, best of 3, every memo cleared before each run (`clear_text_caches`), so a number is what a text
 seen for the first time costs on this machine whatever else runs on it. Text dense in Punkt candidates ("p. " x 33k,
-"Mr. " x 25k, "?!" x 50k) is held to the same bound: the candidate scan is one C-level regex pass plus ~1 us of Python per
-candidate NLTK considers (`lightif.constraints.tokenize`), 17-36 ms on the 2-core machine; checked to grow linearly.
+"Mr. " x 25k, "?!" x 50k) is held to the same bound: the candidate scan is one C-level regex pass plus ~1 us of
+Python per candidate NLTK considers (`lightif.constraints.tokenize`), 17-36 ms on the 2-core machine; checked to grow
+linearly.
 langdetect (parity requires the library itself) reads at most 10,000 characters in pure Python, ~20-45 ms for any
 long input; its three checkers get LANGDETECT_BOUND.
 """

@@ -250,7 +250,8 @@ def test_final_period_rules_spell_their_closer_classes():
         assert {chr(cp) for cp in range(0x110000) if cls.fullmatch(chr(cp))} == set(closers), source
 
 
-CLOSER_ALPHABET = ALPHABET | st.sampled_from(list("]})>\"'»”’ .\n\x1c\x85\u2028") + [". ", ".)", '."', ".\n", "..", " \n"])
+CLOSER_ALPHABET = ALPHABET | st.sampled_from(
+    list("]})>\"'»”’ .\n\x1c\x85\u2028") + [". ", ".)", '."', ".\n", "..", " \n"])
 
 
 @settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -288,10 +289,12 @@ def test_rule_needs_hold_on_every_short_string():
                 assert not rx.search(text) or any(part in text for part in needs), (source, text)
 
 
+PAIR_PIECES = ["J.", "Bach", "1.", "The", "e.g.", "etc.", "...", "U.S.", "Army", "St.", "Louis", "i.", "II.", "No.",
+               "5", "\n", "\n\n", "A.", "b."]
+
+
 @settings(max_examples=1500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(parts=st.lists(ALPHABET | st.sampled_from(["J.", "Bach", "1.", "The", "e.g.", "etc.", "...", "U.S.", "Army", "St.",
-                                                  "Louis", "i.", "II.", "No.", "5", "\n", "\n\n", "A.", "b."]),
-                      max_size=40))
+@given(parts=st.lists(ALPHABET | st.sampled_from(PAIR_PIECES), max_size=40))
 def test_pairwise_sentbreak_decision_equals_nltk(parts):
     """`FastPunkt` decides a context from its distinct adjacent token pairs; NLTK annotates the whole token list."""
     clear_text_caches()

@@ -58,8 +58,8 @@ def _scan_pattern(lang):
     `after_tok`: a closing/other punctuation character, or whitespace and a token).
 
     The match runs from the run's start to its last candidate (greedy, so the engine backtracks to the rightmost one;
-    anchored to the run's start, so each run is tried once: linear). Groups: 1 the after_tok of a candidate at the run's
-    start when a later one exists, 2 its next token; 3 the last candidate's after_tok, 4 its next token. The
+    anchored to the run's start, so each run is tried once: linear). Groups: 1 the after_tok of a candidate at the
+    run's start when a later one exists, 2 its next token; 3 the last candidate's after_tok, 4 its next token. The
     stdlib engine is used for speed (several times faster than `regex` on this pattern), with the `regex` module's
     whitespace classes spelled out, so candidates and after_toks are exactly NLTK's.
     """
@@ -104,7 +104,8 @@ def punkt():
             # training alone: each token's verdict is a function of the pair of token strings. So the verdict is
             # "some adjacent pair breaks", and each distinct pair is decided once (with NLTK's own code). A 100 KB
             # whitespace-free run ("*..*..") is one context of 66k tokens but a handful of distinct pairs.
-            tokens = [tok for line in context.split("\n") if line.strip() for tok in self._lang_vars.word_tokenize(line)]
+            split = self._lang_vars.word_tokenize
+            tokens = [tok for line in context.split("\n") if line.strip() for tok in split(line)]
             pairs = zip(tokens, tokens[1:]) if len(tokens) < 8 else set(zip(tokens, tokens[1:]))
             return any(self.breaks_between(first, second) for first, second in pairs)
 

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from lightif import constraints as C
 from lightif.constraints.base import Constraint
-from timing import no_gc
+from timing import best_cpu_seconds
 
 BUDGET_MS = 50.0  # per check/score call on a 100 KB input (asserted by the slow sweep, best of 3 runs)
 FAST_FACTOR = 10  # the fast sweep asserts 10x the budget: catches pathological scaling, tolerates a loaded machine
@@ -322,33 +322,17 @@ FAST_STRINGS = ("stars", "brackets", "newlines", "ltlt", "dots", "zh", "ps")
 
 
 def latency_ms(fn, text: str, budget_ms: float = BUDGET_MS) -> float:
-    """CPU milliseconds of `fn(text)`, best of up to 3 runs, each with cold caches.
+    """CPU milliseconds of `fn(text)` with cold caches (`timing.best_cpu_seconds`); a call that hits the hard cap
+    counts as the cap."""
 
-    Every memo of per-text results is cleared before each run (`clear_text_caches`), so a run costs what a text seen
-    for the first time costs; the best of 3 only removes scheduler noise. CPU time, not wall time: the budget is
-    about the work a check does, and a shared machine must not make it flaky. Stops early when within budget. If all
-    3 are over budget, 3 more follow a pause: a regression is slow every time, a burst of load on the shared VM (seen:
-    20 ms -> 150 ms for half a second) is not. The garbage collector is off while timing, as in `timeit`: a full
-    collection walks the whole test process's heap, which is not the check's cost.
-    """
-    best = math.inf
-    for attempt in range(6):
-        if attempt == 3:
-            if best <= budget_ms:
-                break
-            time.sleep(0.5)
-        C.clear_text_caches()
-        with no_gc():
-            t0 = time.process_time()
-            try:
-                with hard_cap(HARD_CAP_S):
-                    fn(text)
-            except CallTimeout:
-                return HARD_CAP_S * 1000
-            best = min(best, (time.process_time() - t0) * 1000)
-        if best <= budget_ms:
-            break
-    return best
+    def call():
+        with hard_cap(HARD_CAP_S):
+            fn(text)
+
+    try:
+        return 1000 * best_cpu_seconds(call, budget_ms / 1000, clear=C.clear_text_caches)
+    except CallTimeout:
+        return HARD_CAP_S * 1000
 
 
 def sweep(cid: str, cs: tuple[Constraint, ...], names: tuple[str, ...], budget_ms: float) -> None:

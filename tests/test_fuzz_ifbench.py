@@ -28,9 +28,9 @@ from lightif.constraints.base import fixed_quirks
 from lightif.constraints.ifbench import ifbench_ids
 from lightif.constraints.ifbench_custom import _quoted_special
 from lightif.constraints.ifbench_format import _surviving_lines
-from timing import no_gc
 from lightif.constraints.ifbench_words import _end_tokens
 from lightif.resources import benchmark_file, ensure_nltk
+from timing import best_cpu_seconds
 
 BUDGET_S = 0.050
 SIZE = 100_000
@@ -54,21 +54,9 @@ def _clear_caches() -> None:
     K.sentence_tokens.cache_clear()
 
 
-def _best_time(fn: Callable[[], object], runs: int = 2) -> float:
-    """CPU seconds of this process (not wall time: the test machine's cores are shared), best of `runs`; if all are
-    over the budget, best of `runs` more after a pause (a burst of load on the shared VM is not a regression)."""
-    best = float("inf")
-    for attempt in range(2 * runs):
-        if attempt == runs:
-            if best < BUDGET_S:
-                break
-            time.sleep(0.5)
-        _clear_caches()
-        with no_gc():  # as in `timeit`: a full collection walks the whole test process's heap, not the check's cost
-            t0 = time.process_time()
-            fn()
-            best = min(best, time.process_time() - t0)
-    return best
+def _best_time(fn: Callable[[], object]) -> float:
+    """CPU seconds of `fn()` with cold caches, best of two (`timing.best_cpu_seconds`)."""
+    return best_cpu_seconds(fn, BUDGET_S, runs=2, clear=_clear_caches)
 
 
 def _prose(size: int) -> str:

@@ -11,15 +11,14 @@ long input; its three checkers get LANGDETECT_BOUND.
 """
 
 import json
-import time
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from lightif import constraints as C
-from timing import no_gc
 from lightif.constraints import ifeval as I
+from timing import best_cpu_seconds
 
 PARAMS = {
     "keywords:existence": {"keywords": ["apple", "pear"]},
@@ -89,25 +88,9 @@ def _warm():
 _warm()
 
 
-def _best_time(fn, text, repeats=3):
-    """Best CPU seconds of `fn(text)` with cold caches. If all of `repeats` runs are over the bound, 3 more are taken
-    after a pause: a regression is slow every time, a burst of load on the shared VM (seen: 20 ms -> 150 ms for half
-    a second) is not. The garbage collector is off while timing, as in `timeit`: a full collection walks the whole
-    test process's heap, which is not the check's cost."""
-    best = float("inf")
-    for attempt in range(2 * repeats):
-        if attempt == repeats:
-            if best < BOUND:
-                break
-            time.sleep(0.5)
-        C.clear_text_caches()
-        with no_gc():
-            t = time.process_time()
-            fn(text)
-            best = min(best, time.process_time() - t)
-        if best < BOUND / 2:
-            break
-    return best
+def _best_time(fn, text, bound=BOUND):
+    """CPU seconds of `fn(text)` with cold caches, best of 3 (`timing.best_cpu_seconds`)."""
+    return best_cpu_seconds(lambda: fn(text), bound, clear=C.clear_text_caches)
 
 
 def _exercise(c, text):
@@ -138,13 +121,15 @@ def test_random_100kb_is_fast(unit):
     text = (unit * (N // len(unit) + 1))[:N]
     for cid, c in CONSTRAINTS.items():
         c.check(text)
-        assert _best_time(c.check, text) < _bound(cid, generated=True), cid
+        bound = _bound(cid, generated=True)
+        assert _best_time(c.check, text, bound) < bound, cid
 
 
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_pathological_100kb(name):
     text = PATHOLOGICAL[name]
-    slow = {cid: t for cid, c in CONSTRAINTS.items() if (t := _best_time(c.check, text)) >= _bound(cid)}
+    times = {cid: _best_time(c.check, text, _bound(cid)) for cid, c in CONSTRAINTS.items()}
+    slow = {cid: t for cid, t in times.items() if t >= _bound(cid)}
     assert slow == {}
     for c in CONSTRAINTS.values():
         _exercise(c, text[:2000])  # and the results are well-formed
@@ -154,7 +139,7 @@ def test_pathological_100kb(name):
 def test_punkt_dense_is_linear_and_bounded(name):
     text = PUNKT_DENSE[name]
     for cid, c in CONSTRAINTS.items():
-        assert _best_time(c.check, text) < _bound(cid), cid
+        assert _best_time(c.check, text, _bound(cid)) < _bound(cid), cid
 
 
 def test_punkt_cost_grows_linearly():
@@ -168,8 +153,8 @@ def test_real_100kb_response_text(shared_data):
     text = " ".join(json.loads(line)["response"] for line in path.read_text(encoding="utf-8").splitlines())[:N]
     for variant in (text, text.lower(), text.upper()):
         for cid, c in CONSTRAINTS.items():
-            assert _best_time(c.check, variant) < _bound(cid), cid
-            assert _best_time(c.score, variant) < 2 * _bound(cid), cid
+            assert _best_time(c.check, variant, _bound(cid)) < _bound(cid), cid
+            assert _best_time(c.score, variant, 2 * _bound(cid)) < 2 * _bound(cid), cid
 
 
 @pytest.mark.slow

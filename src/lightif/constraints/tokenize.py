@@ -47,6 +47,7 @@ def _raw(pattern):
     return getattr(pattern, "_rx", pattern)
 
 
+EAGER_TOKENS = 64  # tokens of a Punkt context line read one by one before the rest is tokenized in bulk
 WHITESPACE = " \t\n\r\x0b\x0c"  # `string.whitespace`: what NLTK's word-before-candidate search stops at
 # The `regex` module's `\s` (NLTK compiles its candidate pattern with it) spelled for the stdlib `re`: Python's
 # `str.isspace()` also counts U+001C..U+001F, the Unicode White_Space property does not (tested over all code points).
@@ -104,10 +105,30 @@ def punkt():
             # training alone: each token's verdict is a function of the pair of token strings. So the verdict is
             # "some adjacent pair breaks", and each distinct pair is decided once (with NLTK's own code). A 100 KB
             # whitespace-free run ("*..*..") is one context of 66k tokens but a handful of distinct pairs.
-            split = self._lang_vars.word_tokenize
-            tokens = [tok for line in context.split("\n") if line.strip() for tok in split(line)]
-            pairs = zip(tokens, tokens[1:]) if len(tokens) < 8 else set(zip(tokens, tokens[1:]))
-            return any(self.breaks_between(first, second) for first, second in pairs)
+            #
+            # The first EAGER_TOKENS tokens of a line are read lazily, so a break near the start ("?!?!...", 100 KB)
+            # ends the work there; the rest of a longer line is tokenized in one C-level pass (NLTK's word pattern has
+            # no lookbehind or anchor, so resuming at the last match's end gives the same tokens).
+            word_re = self._lang_vars._re_word_tokenizer
+            decided: set[tuple[str, str]] = set()
+            prev = None
+            for line in context.split("\n"):
+                if not line.strip():
+                    continue
+                for count, match in enumerate(word_re.finditer(line), 1):
+                    tok = match.group()
+                    if prev is not None and (prev, tok) not in decided:
+                        if self.breaks_between(prev, tok):
+                            return True
+                        decided.add((prev, tok))
+                    prev = tok
+                    if count == EAGER_TOKENS:
+                        rest = [tok, *word_re.findall(line, match.end())]
+                        if any(self.breaks_between(*pair) for pair in set(zip(rest, rest[1:])) - decided):
+                            return True
+                        prev = rest[-1]
+                        break
+            return False
 
         def _breaks_between(self, first: str, second: str) -> bool:
             # NLTK's annotation of token `first` when `second` follows it

@@ -1,9 +1,11 @@
 """Robustness and speed of every IFBench checker: arbitrary unicode, 100 KB texts, pathological inputs.
 
-Budget: 50 ms of CPU time per check on every 100 KB input, for every id, including those that run NLTK's Punkt
-sentence splitter and Treebank word tokenizer over the whole response (`lightif.constraints.tokenize`: worst ~40 ms,
-`format:emoji` on 25,000 one-emoji sentences). Timings are process CPU time with cold caches, best of two runs,
-and two more after a pause if both are over (a burst of load on the shared VM is not a regression).
+Budget: 50 ms of CPU time per check on every 100 KB input, for every id. Ids that run NLTK's Punkt sentence splitter
+and Treebank word tokenizer over the whole response (`NLTK_BOUND`; `lightif.constraints.tokenize`, worst measured
+~40 ms, `format:emoji` on 25,000 one-emoji sentences) are held to it in the slow suite; the fast suite (`make test`,
+run on shared CI machines where one of them measured 57 ms for a 28 ms call) asserts 50 ms for them on 2 KB inputs
+and 150 ms on 100 KB prose. Timings are process CPU time with cold caches, best of two runs, and two more after a
+pause if both are over (a burst of load on the shared VM is not a regression).
 
 Also differential checks of the linear-time helpers against the definitions they replace (NLTK calls, upstream's
 list mutation, upstream's backtracking regex).
@@ -33,6 +35,11 @@ from lightif.resources import benchmark_file, ensure_nltk
 from timing import best_cpu_seconds
 
 BUDGET_S = 0.050
+NLTK_BOUND = {"ratio:sentence_type", "ratio:sentence_balance", "ratio:sentence_words",
+              "sentence:alliteration_increment",
+              "sentence:keyword", "sentence:increment", "words:last_first", "words:keywords_specific_position",
+              "words:start_verb", "words:words_position", "count:pronouns", "format:emoji",
+              "format:no_bullets_bullets", "format:title_case", "custom:sentence_alphabet"}
 SIZE = 100_000
 
 
@@ -128,20 +135,47 @@ def test_arbitrary_unicode(cid, text):
 
 
 PATHOLOGICAL_100K = pathological(SIZE)
+PATHOLOGICAL_2K = pathological(2_000)
 
 
-@pytest.mark.parametrize("cid", sorted(ifbench_ids()))
-def test_100kb_inputs_within_budget(cid):
-    c = CONSTRAINTS[cid]
-    c.check("warm up.")
+def _slow_calls(c, texts: dict[str, str]) -> dict[str, float]:
+    """{call(input): ms} for every check/score call over the budget."""
     slow = {}
-    for name, text in PATHOLOGICAL_100K.items():
-        assert len(text) <= SIZE
+    for name, text in texts.items():
         _check_and_score(c, text)
         for fn in (c.check, c.score):
             t = _best_time(lambda text=text, fn=fn: fn(text))
             if t >= BUDGET_S:
                 slow[f"{fn.__name__}({name})"] = round(t * 1000, 1)
+    return slow
+
+
+@pytest.mark.parametrize("cid", sorted(set(ifbench_ids()) - NLTK_BOUND))
+def test_100kb_inputs_within_budget(cid):
+    c = CONSTRAINTS[cid]
+    c.check("warm up.")
+    assert all(len(text) <= SIZE for text in PATHOLOGICAL_100K.values())
+    slow = _slow_calls(c, PATHOLOGICAL_100K)
+    assert not slow, f"{cid}: ms per call {slow}"
+
+
+@pytest.mark.parametrize("cid", sorted(NLTK_BOUND))
+def test_nltk_bound_checkers(cid):
+    c = CONSTRAINTS[cid]
+    c.check("warm up.")
+    slow = _slow_calls(c, PATHOLOGICAL_2K)
+    assert not slow, f"{cid}: ms per call on 2 KB {slow}"
+    prose = PATHOLOGICAL_100K["prose"]
+    t = _best_time(lambda: c.check(prose))
+    assert t < 3 * BUDGET_S, f"{cid}: {t * 1000:.0f} ms on 100 KB prose"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cid", sorted(NLTK_BOUND))
+def test_nltk_bound_checkers_100kb_within_budget(cid):
+    c = CONSTRAINTS[cid]
+    c.check("warm up.")
+    slow = _slow_calls(c, PATHOLOGICAL_100K)
     assert not slow, f"{cid}: ms per call {slow}"
 
 
